@@ -1,0 +1,93 @@
+/*
+ * The project on disk: oremap.yaml and the layer manifests it lists, parsed
+ * into plain structs.  Errors name file:line:column; an unknown key gets a
+ * "did you mean"; a wrong type names the expected one.  Only this module
+ * includes libyaml.
+ */
+#ifndef OM_MANIFEST_MANIFEST_H
+#define OM_MANIFEST_MANIFEST_H
+
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "core/feature.h"
+
+struct om_field_decl {
+  char *name;              /* source field */
+  enum om_field_type type; /* declared type, wins over detection */
+};
+
+struct om_source_def {
+  char *path;               /* relative to the project dir, or a GDAL connection string */
+  char *layer;              /* layer inside the source, or NULL */
+  char *encoding;           /* "UTF-8" unless declared */
+  char decimal;             /* '.' or ',' when declared; 0 when not declared */
+  char *id;                 /* id field, or NULL */
+  size_t nfields;           /* declared field types */
+  struct om_field_decl *fields;
+  size_t max_fields;        /* limit on fields per record (default 1,000) */
+  size_t max_field_bytes;   /* limit on one field's bytes (default 65,536) */
+};
+
+enum om_locate_kind {
+  OM_LOCATE_SOURCE, /* the source's own geometry (GeoPackage, GeoJSON, Shapefile) */
+  OM_LOCATE_XY,     /* x and y columns */
+  OM_LOCATE_DMS,    /* one text column with a coordinate pair */
+  OM_LOCATE_WKT,    /* one WKT column */
+};
+
+struct om_locate_def {
+  enum om_locate_kind kind;
+  char *x, *y;  /* OM_LOCATE_XY: field names */
+  char *field;  /* OM_LOCATE_DMS / OM_LOCATE_WKT: field name */
+  char *crs;    /* source CRS ("EPSG:4326" by default for XY/DMS/WKT) */
+};
+
+enum om_format { OM_FORMAT_GEOJSON, OM_FORMAT_GPKG };
+
+struct om_output_def {
+  char *path;         /* relative to the project dir */
+  enum om_format format; /* from 'format' or the extension */
+  char *layer;        /* layer name inside a GeoPackage (default: the layer's name) */
+  int precision;      /* GeoJSON coordinate decimals (default 6) */
+  size_t nfields;     /* allow-list of fields, 0 = all */
+  char **fields;
+  int line;           /* where it was declared, for messages */
+};
+
+struct om_layer_def {
+  char *file;         /* the manifest's path, for messages */
+  char *name;         /* unique layer name */
+  char *title;        /* or NULL */
+  char *description;  /* or NULL */
+  struct om_source_def source;
+  struct om_locate_def locate;
+  size_t noutputs;
+  struct om_output_def *outputs;
+  char *style;        /* path of a style file, or NULL */
+};
+
+struct om_project {
+  char *dir;          /* project directory */
+  char *file;         /* path of oremap.yaml */
+  char *name;         /* project name */
+  char *title;        /* or NULL */
+  char *output_root;  /* relative to dir ("out" by default) */
+  size_t nlayers;
+  struct om_layer_def *layers;
+};
+
+/*
+ * Load dir/oremap.yaml and the layer manifests its 'layers' list names
+ * (paths or globs, default "layers/*.yaml"), in a stable order.  Every
+ * problem found is reported with file:line:column; the first makes the
+ * return OM_EMANIFEST with its message in d->msg.
+ */
+int om_project_load(struct om_project **out, const char *dir, struct om_diag *d);
+void om_project_free(struct om_project *p);
+
+/* Parse one layer manifest on its own (used by tests and the loader). */
+int om_layer_load(struct om_layer_def *out, const char *path, struct om_diag *d);
+void om_layer_release(struct om_layer_def *l);
+
+#endif

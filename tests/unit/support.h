@@ -1,0 +1,14 @@
+/* Helpers shared by the unit tests. */
+#ifndef OM_TEST_SUPPORT_H
+#define OM_TEST_SUPPORT_H
+
+#include <stddef.h>
+
+/* A fresh empty folder under the build tree for this test; owned string. */
+char *test_tmpdir(const char *name);
+/* Write len bytes to dir/name; returns the path (owned). */
+char *test_write_file(const char *dir, const char *name, const void *data, size_t len);
+/* Read a whole file (NUL-terminated, owned); *len may be NULL. */
+char *test_read_file(const char *path, size_t *len);
+
+#endif

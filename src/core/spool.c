@@ -1,0 +1,259 @@
+/*
+ * The spool: features appended to an unlinked temporary file, then mapped
+ * read-only (see spool.h for why).
+ *
+ * A feature on file:
+ *   u32 size of the whole entry (a multiple of 8)
+ *   u32 number of values
+ *   i64 record, i64 line
+ *   f64 env[4]
+ *   u32 wkb length, then the WKB bytes
+ *   per value: u32 length (UINT32_MAX for null), the bytes and a NUL
+ * so that a cursor hands out pointers into the mapping without copying.
+ */
+#include "core/spool.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/hilbert.h"
+
+#define NULL_LEN UINT32_MAX
+
+struct spool_entry {
+  uint64_t offset; /* of the feature in the file */
+  uint64_t key;    /* Hilbert key of its envelope's centre */
+};
+
+struct om_spool {
+  FILE *f;                    /* the temporary file while adding */
+  uint64_t size;              /* bytes written */
+  struct spool_entry *index;  /* one per feature, in source order */
+  struct spool_entry *sorted; /* the same in Hilbert order (after finish) */
+  size_t n, cap;              /* features, allocated entries */
+  double env[4];              /* extent of all features */
+  const unsigned char *map;   /* the mapped file (after finish) */
+  char *buf;                  /* stdio buffer of f */
+};
+
+int om_spool_new(struct om_spool **out, const char *tmpdir, struct om_diag *d)
+{
+  *out = NULL;
+  if (!tmpdir)
+    tmpdir = getenv("TMPDIR");
+  if (!tmpdir || !*tmpdir)
+    tmpdir = "/tmp";
+  struct om_spool *s = calloc(1, sizeof *s);
+  char *path = NULL;
+  if (!s || asprintf(&path, "%s/oremap-spool-XXXXXX", tmpdir) < 0) {
+    free(s);
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  }
+  int fd = mkstemp(path);
+  if (fd < 0) {
+    int rc = om_diag_fail(d, OM_EIO, "cannot create a temporary file in '%s': %s", tmpdir,
+                          strerror(errno));
+    free(path);
+    free(s);
+    return rc;
+  }
+  unlink(path); /* the file lives until closed, and a crash leaves nothing */
+  free(path);
+  s->f = fdopen(fd, "w+b");
+  s->buf = malloc(1 << 20);
+  if (!s->f || !s->buf) {
+    if (s->f)
+      fclose(s->f);
+    else
+      close(fd);
+    free(s->buf);
+    free(s);
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  }
+  setvbuf(s->f, s->buf, _IOFBF, 1 << 20);
+  *out = s;
+  return 0;
+}
+
+void om_spool_free(struct om_spool *s)
+{
+  if (!s)
+    return;
+  if (s->map)
+    munmap((void *)s->map, s->size);
+  if (s->f)
+    fclose(s->f);
+  free(s->buf);
+  free(s->index);
+  free(s->sorted);
+  free(s);
+}
+
+static void put_u32(FILE *f, uint32_t v) { fwrite(&v, sizeof v, 1, f); }
+
+int om_spool_add(struct om_spool *s, const struct om_feature *f, struct om_diag *d)
+{
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    struct spool_entry *grown = realloc(s->index, cap * sizeof *grown);
+    if (!grown)
+      return om_diag_fail(d, OM_ENOMEM, "out of memory");
+    s->index = grown;
+    s->cap = cap;
+  }
+
+  uint64_t size = 4 + 4 + 8 + 8 + 32 + 4 + f->wkb_len;
+  for (size_t i = 0; i < f->nvalues; i++)
+    size += 4 + (f->values[i] ? strlen(f->values[i]) + 1 : 0);
+  uint64_t padded = (size + 7) & ~(uint64_t)7;
+  if (padded > UINT32_MAX)
+    return om_diag_fail(d, OM_EIO, "record %ld is larger than 4 GiB", f->record);
+
+  int64_t record = f->record, line = f->line;
+  put_u32(s->f, (uint32_t)padded);
+  put_u32(s->f, (uint32_t)f->nvalues);
+  fwrite(&record, 8, 1, s->f);
+  fwrite(&line, 8, 1, s->f);
+  fwrite(f->env, 8, 4, s->f);
+  put_u32(s->f, (uint32_t)f->wkb_len);
+  fwrite(f->wkb, 1, f->wkb_len, s->f);
+  for (size_t i = 0; i < f->nvalues; i++) {
+    if (!f->values[i]) {
+      put_u32(s->f, NULL_LEN);
+      continue;
+    }
+    size_t len = strlen(f->values[i]);
+    put_u32(s->f, (uint32_t)len);
+    fwrite(f->values[i], 1, len + 1, s->f);
+  }
+  static const char zeros[8];
+  fwrite(zeros, 1, padded - size, s->f);
+  if (ferror(s->f))
+    return om_diag_fail(d, OM_EIO, "cannot write the temporary spool file: %s",
+                        strerror(errno));
+
+  s->index[s->n].offset = s->size;
+  s->index[s->n].key = 0;
+  s->n++;
+  s->size += padded;
+
+  if (s->n == 1) {
+    memcpy(s->env, f->env, sizeof s->env);
+  } else {
+    if (f->env[0] < s->env[0]) s->env[0] = f->env[0];
+    if (f->env[1] < s->env[1]) s->env[1] = f->env[1];
+    if (f->env[2] > s->env[2]) s->env[2] = f->env[2];
+    if (f->env[3] > s->env[3]) s->env[3] = f->env[3];
+  }
+  return 0;
+}
+
+static int by_key(const void *a, const void *b)
+{
+  const struct spool_entry *x = a, *y = b;
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+int om_spool_finish(struct om_spool *s, struct om_diag *d)
+{
+  if (fflush(s->f) != 0)
+    return om_diag_fail(d, OM_EIO, "cannot write the temporary spool file: %s",
+                        strerror(errno));
+  if (s->size > 0) {
+    void *map = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, fileno(s->f), 0);
+    if (map == MAP_FAILED)
+      return om_diag_fail(d, OM_EIO, "cannot map the temporary spool file: %s",
+                          strerror(errno));
+    s->map = map;
+  }
+  free(s->buf); /* stdio no longer uses it once nothing more is written */
+  setvbuf(s->f, NULL, _IONBF, 0);
+  s->buf = NULL;
+
+  s->sorted = malloc((s->n ? s->n : 1) * sizeof *s->sorted);
+  if (!s->sorted)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  for (size_t i = 0; i < s->n; i++) {
+    double env[4];
+    memcpy(env, s->map + s->index[i].offset + 24, sizeof env);
+    s->sorted[i].offset = s->index[i].offset;
+    s->sorted[i].key = om_hilbert_key((env[0] + env[2]) / 2, (env[1] + env[3]) / 2, s->env);
+  }
+  qsort(s->sorted, s->n, sizeof *s->sorted, by_key);
+  return 0;
+}
+
+size_t om_spool_count(const struct om_spool *s) { return s->n; }
+
+void om_spool_extent(const struct om_spool *s, double env[4])
+{
+  memcpy(env, s->env, sizeof s->env);
+}
+
+void om_spool_cursor_init(struct om_spool_cursor *c, const struct om_spool *s,
+                          enum om_spool_order order)
+{
+  memset(c, 0, sizeof *c);
+  c->spool = s;
+  c->order = order;
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+  uint32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+int om_spool_cursor_next(struct om_spool_cursor *c, struct om_feature *f)
+{
+  const struct om_spool *s = c->spool;
+  if (c->pos >= s->n)
+    return 0;
+  const struct spool_entry *e = c->order == OM_ORDER_HILBERT ? s->sorted : s->index;
+  const unsigned char *p = s->map + e[c->pos++].offset;
+
+  uint32_t nvalues = get_u32(p + 4);
+  if (nvalues > c->cap) {
+    const char **grown = realloc(c->values, nvalues * sizeof *grown);
+    if (!grown)
+      return OM_ENOMEM;
+    c->values = grown;
+    c->cap = nvalues;
+  }
+  int64_t record, line;
+  memcpy(&record, p + 8, 8);
+  memcpy(&line, p + 16, 8);
+  memcpy(f->env, p + 24, sizeof f->env);
+  f->record = (long)record;
+  f->line = (long)line;
+  f->wkb_len = get_u32(p + 56);
+  f->wkb = p + 60;
+  p += 60 + f->wkb_len;
+  for (uint32_t i = 0; i < nvalues; i++) {
+    uint32_t len = get_u32(p);
+    p += 4;
+    if (len == NULL_LEN) {
+      c->values[i] = NULL;
+    } else {
+      c->values[i] = (const char *)p;
+      p += len + 1;
+    }
+  }
+  f->nvalues = nvalues;
+  f->values = c->values;
+  return 1;
+}
+
+void om_spool_cursor_release(struct om_spool_cursor *c)
+{
+  free(c->values);
+  c->values = NULL;
+  c->cap = 0;
+}

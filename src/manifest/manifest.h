@@ -79,7 +79,7 @@ struct om_project {
 
 /*
  * Load dir/oremap.yaml and the layer manifests its 'layers' list names
- * (paths or globs, default "layers/*.yaml"), in a stable order.  Every
+ * (paths or globs, default "layers/<name>.yaml" for every file there), in a stable order.  Every
  * problem found is reported with file:line:column; the first makes the
  * return OM_EMANIFEST with its message in d->msg.
  */

@@ -1,0 +1,18 @@
+/* Paths relative to a project folder. */
+#ifndef OM_CORE_PATH_H
+#define OM_CORE_PATH_H
+
+/*
+ * dir/rel as a new string (caller frees); rel is returned as a copy when it
+ * is absolute or a GDAL connection string ("PG:", "/vsi...").  NULL when
+ * out of memory.
+ */
+char *om_path_join(const char *dir, const char *rel);
+
+/* Create dir and its parents (mkdir -p); 0 or -1 with errno set. */
+int om_path_mkdirs(const char *dir);
+
+/* The folder part of path as a new string ("." when it has none). */
+char *om_path_dirname(const char *path);
+
+#endif

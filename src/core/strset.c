@@ -1,0 +1,61 @@
+#include "core/strset.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void om_strset_init(struct om_strset *s) { memset(s, 0, sizeof *s); }
+
+void om_strset_release(struct om_strset *s)
+{
+  for (size_t i = 0; i < s->cap; i++)
+    free(s->slots[i]);
+  free(s->slots);
+  memset(s, 0, sizeof *s);
+}
+
+static uint64_t hash(const char *str)
+{
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)str; *p; p++)
+    h = (h ^ *p) * 1099511628211ull;
+  return h;
+}
+
+/* The slot holding str, or the empty slot where it belongs. */
+static size_t find(char **slots, size_t cap, const char *str)
+{
+  size_t i = (size_t)hash(str) & (cap - 1);
+  while (slots[i] && strcmp(slots[i], str) != 0)
+    i = (i + 1) & (cap - 1);
+  return i;
+}
+
+static int grow(struct om_strset *s)
+{
+  size_t cap = s->cap ? s->cap * 2 : 1024;
+  char **slots = calloc(cap, sizeof *slots);
+  if (!slots)
+    return -1;
+  for (size_t i = 0; i < s->cap; i++)
+    if (s->slots[i])
+      slots[find(slots, cap, s->slots[i])] = s->slots[i];
+  free(s->slots);
+  s->slots = slots;
+  s->cap = cap;
+  return 0;
+}
+
+int om_strset_add(struct om_strset *s, const char *str)
+{
+  if ((s->n + 1) * 2 > s->cap && grow(s) < 0)
+    return -1;
+  size_t i = find(s->slots, s->cap, str);
+  if (s->slots[i])
+    return 0;
+  s->slots[i] = strdup(str);
+  if (!s->slots[i])
+    return -1;
+  s->n++;
+  return 1;
+}

@@ -1,0 +1,518 @@
+/*
+ * The layer pipeline: reader -> checks and locate -> spool -> writers.
+ *
+ * Field types are decided over the whole source before anything is
+ * written: declared types win; a source's own types come next (GeoPackage,
+ * XLSX); otherwise a column is INTEGER when every value is an integer in
+ * canonical form, REAL when every value is a JSON number, and text when
+ * any value is not.  "007" is not canonical, so identifiers with leading
+ * zeros stay text.  An empty cell is null.
+ */
+#include "pipeline/layer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/number.h"
+#include "core/path.h"
+#include "core/spool.h"
+#include "core/strset.h"
+#include "io/atomic.h"
+#include "io/reader.h"
+#include "io/writer.h"
+#include "locate/locate.h"
+
+/* How one output column is filled and typed. */
+struct column {
+  size_t src;              /* field index in the source */
+  bool fixed;              /* type declared or given by the source */
+  enum om_field_type type; /* declared/source type, or the result of detection */
+  bool all_int;            /* detection so far: every value a canonical integer */
+  bool all_real;           /* every value a canonical JSON number */
+  bool seen;               /* some value was not null */
+};
+
+struct build {
+  const struct om_project *p;
+  const struct om_layer_def *layer;
+  struct om_diag *d;
+  struct om_reader *reader;
+  struct om_locator *locator;
+  struct om_spool *spool;
+  struct om_schema schema;
+  struct column *cols; /* schema.n entries */
+  size_t id_src;       /* source index of the id field, or SIZE_MAX */
+  struct om_strset ids;
+  const char **values; /* per column, for the feature being added */
+  char **owned;        /* per column: canonical text made for it, or NULL */
+};
+
+void om_layer_result_release(struct om_layer_result *r)
+{
+  free(r->rejects_path);
+  memset(r, 0, sizeof *r);
+}
+
+static const struct om_field_decl *declared(const struct om_layer_def *layer, const char *name)
+{
+  for (size_t i = 0; i < layer->source.nfields; i++)
+    if (strcmp(layer->source.fields[i].name, name) == 0)
+      return &layer->source.fields[i];
+  return NULL;
+}
+
+/* A unique column name: GeoPackage reserves fid and geom, and SQLite names ignore case. */
+static char *unique_name(const struct om_schema *s, const char *name, size_t index)
+{
+  char *out = NULL;
+  if (!*name) {
+    if (asprintf(&out, "field_%zu", index + 1) < 0)
+      return NULL;
+  } else {
+    out = strdup(name);
+  }
+  for (int n = 2; out; n++) {
+    bool clash = !strcasecmp(out, "fid") || !strcasecmp(out, "geom");
+    for (size_t i = 0; i < s->n && !clash; i++)
+      clash = !strcasecmp(s->fields[i].name, out);
+    if (!clash)
+      return out;
+    free(out);
+    if (asprintf(&out, "%s_%d", *name ? name : "field", n) < 0)
+      return NULL;
+  }
+  return NULL;
+}
+
+static int make_schema(struct build *b)
+{
+  const struct om_layer_def *layer = b->layer;
+  size_t n = om_reader_field_count(b->reader);
+  b->schema.fields = calloc(n ? n : 1, sizeof *b->schema.fields);
+  b->cols = calloc(n ? n : 1, sizeof *b->cols);
+  b->values = calloc(n ? n : 1, sizeof *b->values);
+  b->owned = calloc(n ? n : 1, sizeof *b->owned);
+  if (!b->schema.fields || !b->cols || !b->values || !b->owned)
+    return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+
+  b->id_src = SIZE_MAX;
+  for (size_t i = 0; i < n; i++) {
+    const char *name = om_reader_field_name(b->reader, i);
+    if (layer->source.id && strcmp(name, layer->source.id) == 0)
+      b->id_src = i;
+    if (om_locator_uses_field(b->locator, i))
+      continue;
+    struct column *c = &b->cols[b->schema.n];
+    struct om_field_def *f = &b->schema.fields[b->schema.n];
+    f->name = unique_name(&b->schema, name, i);
+    if (!f->name)
+      return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+    if (strcmp(f->name, name) != 0)
+      om_diag_warn(b->d, "%s: layer '%s': field '%s' of '%s' is written as '%s'", layer->file,
+                   layer->name, name, layer->source.path, f->name);
+    c->src = i;
+    c->all_int = c->all_real = true;
+    const struct om_field_decl *decl = declared(layer, name);
+    int source_type = om_reader_field_type(b->reader, i);
+    if (decl) {
+      c->fixed = true;
+      c->type = decl->type;
+    } else if (i == b->id_src) {
+      c->fixed = true; /* identifiers are names, not numbers: keep "007" */
+      c->type = OM_FIELD_STRING;
+    } else if (source_type >= 0) {
+      c->fixed = true;
+      c->type = (enum om_field_type)source_type;
+    }
+    b->schema.n++;
+  }
+  for (size_t i = 0; i < layer->source.nfields; i++) {
+    bool found = false;
+    for (size_t j = 0; j < n && !found; j++)
+      found = strcmp(om_reader_field_name(b->reader, j), layer->source.fields[i].name) == 0;
+    if (!found)
+      return om_diag_fail(b->d, OM_EMANIFEST,
+                          "%s: layer '%s': declared field '%s' is not in '%s'", layer->file,
+                          layer->name, layer->source.fields[i].name, layer->source.path);
+  }
+  if (layer->source.id && b->id_src == SIZE_MAX)
+    return om_diag_fail(b->d, OM_EMANIFEST, "%s: layer '%s': id field '%s' is not in '%s'",
+                        layer->file, layer->name, layer->source.id, layer->source.path);
+  return 0;
+}
+
+/* Record-level rejection: one line in the rejects file and the report. */
+static int reject(struct build *b, const struct om_record *rec, const char *field,
+                  enum om_reason why, const char *detail, const char *value)
+{
+  return om_diag_reject(b->d, &rec->pos, field, why, detail, value);
+}
+
+/*
+ * Turn column j's value into canonical text in b->values[j], or say why
+ * the record is rejected.
+ */
+static enum om_reason convert(struct build *b, size_t j, const char *v, char *detail,
+                              size_t detail_size)
+{
+  struct column *c = &b->cols[j];
+  free(b->owned[j]);
+  b->owned[j] = NULL;
+  b->values[j] = v && *v ? v : NULL;
+  if (!b->values[j])
+    return OM_REASON_NONE;
+
+  char buf[32];
+  if (c->fixed && c->type == OM_FIELD_INTEGER) {
+    long long x;
+    enum om_reason why = om_integer_parse(v, &x);
+    if (why)
+      return why;
+    snprintf(buf, sizeof buf, "%lld", x);
+  } else if (c->fixed && c->type == OM_FIELD_REAL) {
+    double x;
+    enum om_reason why = om_number_parse(v, b->layer->source.decimal, &x, detail, detail_size);
+    if (why)
+      return why;
+    om_format_double(buf, x);
+  } else if (!c->fixed && b->layer->source.decimal == ',' && strchr(v, ',')) {
+    /* The source says its numbers use a decimal comma: "1,5" is 1.5. */
+    double x;
+    if (om_number_parse(v, ',', &x, detail, detail_size) != OM_REASON_NONE)
+      return OM_REASON_NONE;
+    om_format_double(buf, x);
+  } else {
+    return OM_REASON_NONE;
+  }
+  if (strcmp(buf, v) != 0) {
+    b->owned[j] = strdup(buf);
+    if (!b->owned[j])
+      return OM_REASON_NOT_A_NUMBER;
+    b->values[j] = b->owned[j];
+  }
+  return OM_REASON_NONE;
+}
+
+/* Check, locate and spool one record; a negative return stops the build. */
+static int take_record(struct build *b, const struct om_record *rec, struct om_location *loc,
+                       long *written)
+{
+  if (b->id_src != SIZE_MAX) {
+    const char *id = rec->values[b->id_src];
+    if (!id || !*id)
+      return reject(b, rec, b->layer->source.id, OM_REASON_MISSING_ID, NULL, NULL);
+    int added = om_strset_add(&b->ids, id);
+    if (added < 0)
+      return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+    if (added == 0)
+      return reject(b, rec, b->layer->source.id, OM_REASON_DUPLICATE_ID, NULL, id);
+  }
+
+  char detail[256] = "";
+  for (size_t j = 0; j < b->schema.n; j++) {
+    const char *v = rec->values[b->cols[j].src];
+    enum om_reason why = convert(b, j, v, detail, sizeof detail);
+    if (why)
+      return reject(b, rec, b->schema.fields[j].name, why, detail, v);
+  }
+
+  struct om_locate_error err;
+  if (om_locate(b->locator, rec, loc, &err) != OM_REASON_NONE)
+    return reject(b, rec, err.field, err.reason, err.detail, err.value);
+
+  for (size_t j = 0; j < b->schema.n; j++) {
+    const char *v = b->values[j];
+    if (!v || b->cols[j].fixed)
+      continue;
+    b->cols[j].seen = true;
+    b->cols[j].all_int = b->cols[j].all_int && om_is_canonical_integer(v);
+    b->cols[j].all_real = b->cols[j].all_real && om_is_canonical_real(v);
+  }
+  struct om_feature f = {
+    .record = rec->pos.record, .line = rec->pos.line, .nvalues = b->schema.n,
+    .values = b->values, .wkb = loc->wkb, .wkb_len = loc->len,
+    .env = {loc->env[0], loc->env[1], loc->env[2], loc->env[3]},
+  };
+  int rc = om_spool_add(b->spool, &f, b->d);
+  if (rc == 0)
+    (*written)++;
+  return rc;
+}
+
+/* Settle the detected types once every record is in. */
+static void settle_types(struct build *b)
+{
+  for (size_t j = 0; j < b->schema.n; j++) {
+    struct column *c = &b->cols[j];
+    if (!c->fixed && !c->seen)
+      c->type = OM_FIELD_STRING;
+    else if (!c->fixed)
+      c->type = c->all_int ? OM_FIELD_INTEGER : c->all_real ? OM_FIELD_REAL : OM_FIELD_STRING;
+    b->schema.fields[j].type = c->type;
+  }
+}
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* The outputs that one writer thread handles, one after the other. */
+struct writer_job {
+  const struct om_layer_data *L;
+  struct om_output_opts *opts; /* outputs of one format */
+  const enum om_format *formats;
+  size_t n;
+  struct om_diag d;            /* the job's own: threads share nothing mutable */
+  int rc;
+};
+
+static void *run_writer_job(void *arg)
+{
+  struct writer_job *job = arg;
+  for (size_t i = 0; i < job->n && job->rc == 0; i++) {
+    if (job->formats[i] == OM_FORMAT_GPKG)
+      job->rc = om_write_gpkg(job->L, &job->opts[i], &job->d);
+    else
+      job->rc = om_write_geojson(job->L, &job->opts[i], &job->d);
+  }
+  return NULL;
+}
+
+/* Schema indices of an output's allow-list, or an error naming the field. */
+static int resolve_fields(size_t **out, const struct build *b, const struct om_output_def *o)
+{
+  *out = NULL;
+  if (o->nfields == 0)
+    return 0;
+  size_t *idx = calloc(o->nfields, sizeof *idx);
+  if (!idx)
+    return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  for (size_t i = 0; i < o->nfields; i++) {
+    size_t j = 0;
+    while (j < b->schema.n && strcmp(b->schema.fields[j].name, o->fields[i]) != 0)
+      j++;
+    if (j == b->schema.n) {
+      free(idx);
+      return om_diag_fail(b->d, OM_EMANIFEST,
+                          "%s:%d: output '%s': field '%s' is not in layer '%s'",
+                          b->layer->file, o->line, o->path, o->fields[i], b->layer->name);
+    }
+    idx[i] = j;
+  }
+  *out = idx;
+  return 0;
+}
+
+/*
+ * Write every output: GeoPackages in one thread, one after the other
+ * (several layers may share a file), GeoJSON files in another, so that the
+ * two formats' work overlaps on two cores.
+ */
+static int write_outputs(struct build *b)
+{
+  const struct om_layer_def *layer = b->layer;
+  size_t n = layer->noutputs;
+  struct om_output_opts *opts = calloc(n ? n : 1, sizeof *opts);
+  enum om_format *formats = calloc(n ? n : 1, sizeof *formats);
+  size_t **fields = calloc(n ? n : 1, sizeof *fields);
+  char **paths = calloc(n ? n : 1, sizeof *paths);
+  int rc = opts && formats && fields && paths ? 0 : om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+
+  /* Order the outputs so that each format's outputs are contiguous. */
+  size_t k = 0;
+  for (int pass = 0; pass < 2 && rc == 0; pass++) {
+    enum om_format want = pass == 0 ? OM_FORMAT_GPKG : OM_FORMAT_GEOJSON;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      const struct om_output_def *o = &layer->outputs[i];
+      if (o->format != want)
+        continue;
+      rc = resolve_fields(&fields[k], b, o);
+      paths[k] = om_path_join(b->p->dir, o->path);
+      char *dir = paths[k] ? om_path_dirname(paths[k]) : NULL;
+      if (rc == 0 && !dir)
+        rc = om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+      if (rc == 0 && om_path_mkdirs(dir) != 0)
+        rc = om_diag_fail(b->d, OM_EIO, "cannot create folder '%s': %m", dir);
+      free(dir);
+      opts[k] = (struct om_output_opts){
+        .path = paths[k], .layer = o->layer ? o->layer : layer->name, .title = layer->title,
+        .description = layer->description, .precision = o->precision,
+        .nfields = o->nfields, .field_index = fields[k],
+      };
+      formats[k++] = o->format;
+    }
+  }
+
+  size_t ngpkg = 0;
+  while (ngpkg < k && formats[ngpkg] == OM_FORMAT_GPKG)
+    ngpkg++;
+  struct om_layer_data L = {.name = layer->name, .schema = &b->schema, .spool = b->spool};
+  struct writer_job jobs[2] = {
+    {.L = &L, .opts = opts, .formats = formats, .n = ngpkg},
+    {.L = &L, .opts = opts + ngpkg, .formats = formats + ngpkg, .n = k - ngpkg},
+  };
+  if (rc == 0) {
+    pthread_t thread;
+    bool threaded = jobs[0].n > 0 && jobs[1].n > 0 &&
+                    pthread_create(&thread, NULL, run_writer_job, &jobs[0]) == 0;
+    if (!threaded)
+      run_writer_job(&jobs[0]);
+    run_writer_job(&jobs[1]);
+    if (threaded)
+      pthread_join(thread, NULL);
+    for (int i = 0; i < 2 && rc == 0; i++) {
+      if (jobs[i].rc < 0) {
+        rc = jobs[i].rc;
+        om_diag_fail(b->d, rc, "%s", jobs[i].d.msg);
+      }
+    }
+  }
+
+  for (size_t i = 0; i < n && fields && paths; i++) {
+    free(fields[i]);
+    free(paths[i]);
+  }
+  free(fields);
+  free(paths);
+  free(opts);
+  free(formats);
+  return rc;
+}
+
+static int read_all(struct build *b, struct om_layer_result *res)
+{
+  struct om_location loc = {0};
+  struct om_record rec;
+  int rc;
+  while ((rc = om_reader_next(b->reader, &rec, b->d)) > 0) {
+    res->read++;
+    if (rc == OM_READ_REJECTED)
+      continue;
+    rc = take_record(b, &rec, &loc, &res->written);
+    if (rc < 0)
+      break;
+  }
+  om_location_release(&loc);
+  return rc;
+}
+
+static void release_build(struct build *b)
+{
+  om_locator_free(b->locator);
+  om_reader_free(b->reader);
+  om_spool_free(b->spool);
+  for (size_t j = 0; b->owned && j < b->schema.n; j++)
+    free(b->owned[j]);
+  om_schema_release(&b->schema);
+  om_strset_release(&b->ids);
+  free(b->owned);
+  free(b->values);
+  free(b->cols);
+}
+
+int om_layer_build(struct om_layer_result *res, const struct om_project *p,
+                   const struct om_layer_def *layer, struct om_diag *d)
+{
+  memset(res, 0, sizeof *res);
+  double start = now();
+  struct build b = {.p = p, .layer = layer, .d = d};
+  om_strset_init(&b.ids);
+
+  char *root = om_path_join(p->dir, p->output_root);
+  char *rejects_dir = NULL;
+  struct om_atomic rejects = {0};
+  int rc = root ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
+  if (rc == 0 && (asprintf(&rejects_dir, "%s/rejects", root) < 0 ||
+                  asprintf(&res->rejects_path, "%s/%s.csv", rejects_dir, layer->name) < 0))
+    rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
+  if (rc == 0 && om_path_mkdirs(rejects_dir) != 0)
+    rc = om_diag_fail(d, OM_EIO, "cannot create folder '%s': %m", rejects_dir);
+  if (rc == 0)
+    rc = om_atomic_open(&rejects, res->rejects_path, d);
+  if (rc == 0)
+    rc = om_diag_open_rejects(d, rejects.f);
+
+  char *source = rc == 0 ? om_path_join(p->dir, layer->source.path) : NULL;
+  if (rc == 0 && !source)
+    rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
+  struct om_reader_opts ro = {
+    .path = source, .layer = layer->source.layer, .encoding = layer->source.encoding,
+    .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
+  };
+  if (rc == 0)
+    rc = om_reader_open(&b.reader, &ro, d);
+  if (rc == 0)
+    rc = om_locator_new(&b.locator, layer, b.reader, d);
+  if (rc == 0)
+    rc = make_schema(&b);
+  if (rc == 0)
+    rc = om_spool_new(&b.spool, NULL, d);
+  if (rc == 0)
+    rc = read_all(&b, res);
+  if (rc == 0)
+    rc = om_spool_finish(b.spool, d);
+  if (rc == 0) {
+    settle_types(&b);
+    rc = write_outputs(&b);
+  }
+
+  res->rejected = d->rejected;
+  memcpy(res->counts, d->counts, sizeof res->counts);
+  d->rejects = NULL;
+  if (rc == 0)
+    rc = om_atomic_commit(&rejects, d);
+  else
+    om_atomic_abort(&rejects);
+  release_build(&b);
+  free(source);
+  free(rejects_dir);
+  free(root);
+  res->seconds = now() - start;
+  return rc;
+}
+
+int om_layer_validate(const struct om_project *p, const struct om_layer_def *layer,
+                      struct om_diag *d)
+{
+  struct build b = {.p = p, .layer = layer, .d = d};
+  om_strset_init(&b.ids);
+  char *source = om_path_join(p->dir, layer->source.path);
+  int rc = source ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
+  struct om_reader_opts ro = {
+    .path = source, .layer = layer->source.layer, .encoding = layer->source.encoding,
+    .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
+  };
+  if (rc == 0)
+    rc = om_reader_open(&b.reader, &ro, d);
+  if (rc == 0)
+    rc = om_locator_new(&b.locator, layer, b.reader, d);
+  if (rc == 0)
+    rc = make_schema(&b);
+  for (size_t i = 0; i < layer->noutputs && rc == 0; i++) {
+    size_t *idx;
+    rc = resolve_fields(&idx, &b, &layer->outputs[i]);
+    free(idx);
+  }
+  if (rc == 0 && layer->style) {
+    char *style = om_path_join(p->dir, layer->style);
+    if (!style)
+      rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
+    else if (access(style, R_OK) != 0)
+      rc = om_diag_fail(d, OM_EMANIFEST, "%s: layer '%s': cannot read style '%s': %m",
+                        layer->file, layer->name, layer->style);
+    free(style);
+  }
+  release_build(&b);
+  free(source);
+  return rc;
+}

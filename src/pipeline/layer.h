@@ -1,0 +1,42 @@
+/*
+ * Building one layer: read its source, locate and check every record,
+ * decide the field types, and write every output the manifest lists.
+ * Records in = written + rejected, always: each record ends in the
+ * outputs or in the layer's rejects file with its reason.
+ */
+#ifndef OM_PIPELINE_LAYER_H
+#define OM_PIPELINE_LAYER_H
+
+#include "core/diag.h"
+#include "manifest/manifest.h"
+
+struct om_layer_result {
+  long read;                     /* records read from the source */
+  long written;                  /* records written to the outputs */
+  long rejected;                 /* records rejected (see counts) */
+  long counts[OM_REASON__COUNT]; /* rejected records by reason */
+  char *rejects_path;            /* the rejects file written, owned */
+  double seconds;                /* wall time */
+};
+
+void om_layer_result_release(struct om_layer_result *r);
+
+/*
+ * Build 'layer' of project 'p'.  Rejected records are reported through d
+ * (its report callback) and written to <output root>/rejects/<layer>.csv.
+ * Returns 0 when the layer was built (some records may have been
+ * rejected), or a negative run-level code with the message in d->msg; then
+ * no output was replaced.
+ */
+int om_layer_build(struct om_layer_result *res, const struct om_project *p,
+                   const struct om_layer_def *layer, struct om_diag *d);
+
+/*
+ * Check a layer without reading its records or writing anything: the
+ * source opens, the fields the manifest names exist, the CRS is known, the
+ * style file is there.  0 or a negative code with the message in d->msg.
+ */
+int om_layer_validate(const struct om_project *p, const struct om_layer_def *layer,
+                      struct om_diag *d);
+
+#endif

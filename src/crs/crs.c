@@ -1,0 +1,376 @@
+/*
+ * Source CRS to WGS 84 longitude/latitude (see crs.h).
+ *
+ * PROJ picks the transformation (for ED50 in Türkiye, EPSG:1784 rather
+ * than a ballpark shift) point by point among the candidates that
+ * proj_create_crs_to_crs_from_pj finds, and proj_normalize_for_visualization
+ * makes both ends easting/longitude first whatever the CRS's axis order
+ * (EPSG:4326 is latitude first, TUREF / TM30 is northing first).
+ *
+ * PROJ transforms many points far outside a CRS's domain without an error
+ * (a UTM easting of 5,000,000 m comes out in Tibet).  Such a point almost
+ * always means the wrong CRS, swapped columns or a wrong zone, so each
+ * result is also checked against the source CRS's area of use.
+ *
+ * PROJ's messages go to a per-object buffer through proj_log_func, never
+ * to stderr and never into a global.
+ */
+#include "crs/crs.h"
+
+#include <math.h>
+#include <proj.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/*
+ * How far (in degrees of latitude or longitude) a point may lie outside
+ * the area of use before it is rejected.  EPSG draws areas tightly along
+ * zone edges and borders ("onshore" areas stop at the coast), and real
+ * data spills over them: features just across a UTM zone edge, an island
+ * or a pier off an onshore-only area.  The projections stay accurate to
+ * well within the data's own precision a degree beyond.  The mistakes
+ * this check is for are much larger: a wrong UTM zone is 6 degrees off,
+ * swapped or mislabelled columns thousands of kilometres.  The datum
+ * shift between the source datum and WGS 84 (a few hundred metres at
+ * most) is negligible against the margin, so the check can use the
+ * transformed WGS 84 position.
+ */
+#define OM_CRS_AREA_MARGIN 1.0
+
+struct om_crs {
+  PJ_CONTEXT *ctx;      /* this object's PROJ context; one per thread */
+  PJ *src;              /* the source CRS */
+  PJ *op;               /* source to WGS 84, both lon/lat first; NULL when wgs84 */
+  bool wgs84;           /* the source is WGS 84 lon/lat: nothing to transform */
+  bool has_area;        /* the source CRS has a known area of use */
+  double west, south, east, north; /* area of use in degrees; west > east across 180° */
+  char label[160];      /* "EPSG:23036 ED50 / UTM zone 36N", for messages */
+  char log[512];        /* PROJ's last error message on ctx */
+};
+
+/* printf into buf without leaving a cut UTF-8 sequence at the end. */
+static void set_detail(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_detail(char *buf, size_t size, const char *fmt, ...)
+{
+  if (!buf || size == 0)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, size, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    buf[0] = '\0';
+    return;
+  }
+  if ((size_t)n >= size) {
+    size_t len = strlen(buf);
+    size_t i = len;
+    while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+      i--;
+    if (i > 0 && (unsigned char)buf[i - 1] >= 0xC0) {
+      unsigned char lead = (unsigned char)buf[i - 1];
+      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      if (len - (i - 1) < need)
+        buf[i - 1] = '\0';
+    }
+  }
+}
+
+/* PROJ log callback: keep the last error of this context, print nothing. */
+static void on_proj_log(void *app, int level, const char *msg)
+{
+  struct om_crs *c = app;
+  if (level != PJ_LOG_ERROR || !msg)
+    return;
+  snprintf(c->log, sizeof c->log, "%s", msg);
+}
+
+/* PROJ's explanation of the last failure on c: its log line, else its error code's text. */
+static const char *proj_reason(struct om_crs *c)
+{
+  if (c->log[0])
+    return c->log;
+  int err = proj_context_errno(c->ctx);
+  if (err != 0)
+    return proj_context_errno_string(c->ctx, err);
+  return "no reason given";
+}
+
+/* True for identifiers of WGS 84 lon/lat in either axis order. */
+static bool is_wgs84_id(const char *auth, const char *code)
+{
+  return auth && code &&
+         ((strcasecmp(auth, "EPSG") == 0 && strcmp(code, "4326") == 0) ||
+          (strcasecmp(auth, "OGC") == 0 && strcasecmp(code, "CRS84") == 0));
+}
+
+/*
+ * Whether src is WGS 84 geographic 2D.  A CRS with an identifier is judged
+ * by it; one without (a WKT without ID, a PROJ string) by comparison with
+ * OGC:CRS84, axis order aside, since the caller gives x/y in GIS order.
+ */
+static int detect_wgs84(struct om_crs *c, bool *out)
+{
+  const char *auth = proj_get_id_auth_name(c->src, 0);
+  const char *code = proj_get_id_code(c->src, 0);
+  if (auth && code) {
+    *out = is_wgs84_id(auth, code);
+    return 0;
+  }
+  PJ *ref = proj_create(c->ctx, "OGC:CRS84");
+  if (!ref)
+    return -1;
+  *out = proj_is_equivalent_to_with_ctx(c->ctx, c->src, ref,
+                                        PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) != 0;
+  proj_destroy(ref);
+  return 0;
+}
+
+/*
+ * Create the CRS object for def.  PROJ reads "+proj=utm ..." without
+ * "+type=crs" as a bare conversion, not a CRS, so a PROJ string gets
+ * that suffix when the first try is not a CRS.
+ */
+static PJ *create_crs(struct om_crs *c, const char *def)
+{
+  PJ *obj = proj_create(c->ctx, def);
+  if (obj && proj_is_crs(obj))
+    return obj;
+  proj_destroy(obj);
+  if (strstr(def, "+proj=") && !strstr(def, "type=crs")) {
+    char *with_type = NULL;
+    if (asprintf(&with_type, "%s +type=crs", def) < 0)
+      return NULL;
+    char saved[sizeof c->log];
+    memcpy(saved, c->log, sizeof saved);
+    obj = proj_create(c->ctx, with_type);
+    free(with_type);
+    if (obj && proj_is_crs(obj))
+      return obj;
+    proj_destroy(obj);
+    /* The first message says more about what the user wrote. */
+    memcpy(c->log, saved, sizeof saved);
+  }
+  if (!c->log[0])
+    snprintf(c->log, sizeof c->log, "not a coordinate reference system");
+  return NULL;
+}
+
+/* "EPSG:23036 ED50 / UTM zone 36N", or the name alone when there is no identifier. */
+static void make_label(struct om_crs *c)
+{
+  const char *auth = proj_get_id_auth_name(c->src, 0);
+  const char *code = proj_get_id_code(c->src, 0);
+  const char *name = proj_get_name(c->src);
+  if (!name || !*name)
+    name = "source CRS";
+  if (auth && code)
+    set_detail(c->label, sizeof c->label, "%s:%s %s", auth, code, name);
+  else
+    set_detail(c->label, sizeof c->label, "%s", name);
+}
+
+/* Take obj's area of use when it has one; true when it did. */
+static bool read_area(struct om_crs *c, const PJ *obj)
+{
+  double w, s, e, n;
+  if (!proj_get_area_of_use(c->ctx, obj, &w, &s, &e, &n, NULL) || w == -1000 || s == -1000 ||
+      e == -1000 || n == -1000)
+    return false;
+  c->has_area = true;
+  c->west = w, c->south = s, c->east = e, c->north = n;
+  return true;
+}
+
+/*
+ * A WKT without identifiers (a shapefile's .prj) carries no area of use.
+ * When PROJ finds exactly one EPSG CRS that matches it fully (confidence
+ * 100), use that one's area and name.  Partial matches (70) are left
+ * alone: "+proj=utm +zone=36 +ellps=intl" fits both ED50 and Ain el Abd,
+ * whose areas have nothing in common, and no check is better than a
+ * wrong one.
+ */
+static void identify_area(struct om_crs *c)
+{
+  int *confidence = NULL;
+  PJ_OBJ_LIST *list = proj_identify(c->ctx, c->src, "EPSG", NULL, &confidence);
+  int count = list ? proj_list_get_count(list) : 0;
+  int exact = -1;
+  for (int i = 0; i < count; i++) {
+    if (confidence[i] < 100)
+      continue;
+    if (exact >= 0) {
+      exact = -1;
+      break;
+    }
+    exact = i;
+  }
+  if (exact >= 0) {
+    PJ *match = proj_list_get(c->ctx, list, exact);
+    if (match && read_area(c, match)) {
+      const char *auth = proj_get_id_auth_name(match, 0);
+      const char *code = proj_get_id_code(match, 0);
+      const char *name = proj_get_name(match);
+      if (auth && code && name)
+        set_detail(c->label, sizeof c->label, "%s:%s %s", auth, code, name);
+    }
+    proj_destroy(match);
+  }
+  proj_int_list_destroy(confidence);
+  proj_list_destroy(list);
+  /* A failed identification only means no area check; forget its message. */
+  c->log[0] = '\0';
+}
+
+int om_crs_new(struct om_crs **out, const char *def, struct om_diag *d)
+{
+  *out = NULL;
+  struct om_crs *c = calloc(1, sizeof *c);
+  if (!c)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  c->ctx = proj_context_create();
+  if (!c->ctx) {
+    free(c);
+    return om_diag_fail(d, OM_EDEP, "cannot create a PROJ context");
+  }
+  proj_log_func(c->ctx, c, on_proj_log);
+
+  int rc = 0;
+  c->src = create_crs(c, def);
+  if (!c->src) {
+    rc = om_diag_fail(d, OM_EMANIFEST, "unknown CRS '%s': %s", def, proj_reason(c));
+    goto fail;
+  }
+  make_label(c);
+  if (detect_wgs84(c, &c->wgs84) != 0) {
+    rc = om_diag_fail(d, OM_EDEP, "cannot create WGS 84: %s", proj_reason(c));
+    goto fail;
+  }
+  if (c->wgs84) {
+    *out = c;
+    return 0;
+  }
+
+  if (!read_area(c, c->src))
+    identify_area(c);
+
+  PJ *dst = proj_create(c->ctx, "EPSG:4326");
+  if (!dst) {
+    rc = om_diag_fail(d, OM_EDEP, "cannot create WGS 84: %s", proj_reason(c));
+    goto fail;
+  }
+  c->log[0] = '\0';
+  PJ *op = proj_create_crs_to_crs_from_pj(c->ctx, c->src, dst, NULL, NULL);
+  proj_destroy(dst);
+  if (!op) {
+    rc = om_diag_fail(d, OM_EMANIFEST, "no transformation from CRS '%s' to WGS 84: %s", def,
+                      proj_reason(c));
+    goto fail;
+  }
+  c->op = proj_normalize_for_visualization(c->ctx, op);
+  proj_destroy(op);
+  if (!c->op) {
+    rc = om_diag_fail(d, OM_EDEP, "cannot set longitude/latitude order for CRS '%s': %s", def,
+                      proj_reason(c));
+    goto fail;
+  }
+  *out = c;
+  return 0;
+
+fail:
+  om_crs_free(c);
+  return rc;
+}
+
+void om_crs_free(struct om_crs *c)
+{
+  if (!c)
+    return;
+  proj_destroy(c->op);
+  proj_destroy(c->src);
+  proj_context_destroy(c->ctx);
+  free(c);
+}
+
+bool om_crs_is_wgs84(const struct om_crs *c)
+{
+  return c->wgs84;
+}
+
+/* How many degrees lon lies outside [west, east] (which may cross 180°); 0 inside. */
+static double lon_outside(double lon, double west, double east)
+{
+  double width = east - west;
+  if (width < 0)
+    width += 360;
+  /* lon as an offset east of west, in [0, 360). */
+  double off = fmod(lon - west, 360.0);
+  if (off < 0)
+    off += 360;
+  if (off <= width)
+    return 0;
+  double past_east = off - width;
+  double before_west = 360 - off;
+  return past_east < before_west ? past_east : before_west;
+}
+
+static double lat_outside(double lat, double south, double north)
+{
+  return lat < south ? south - lat : lat > north ? lat - north : 0;
+}
+
+static void fmt_lon(char *buf, size_t size, double lon)
+{
+  snprintf(buf, size, "%.2f%s", fabs(lon), lon < 0 ? "W" : "E");
+}
+
+static void fmt_lat(char *buf, size_t size, double lat)
+{
+  snprintf(buf, size, "%.2f%s", fabs(lat), lat < 0 ? "S" : "N");
+}
+
+enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *detail,
+                               size_t detail_size)
+{
+  set_detail(detail, detail_size, "%s", "");
+  if (!isfinite(*x) || !isfinite(*y)) {
+    set_detail(detail, detail_size, "%s is not finite", !isfinite(*x) ? "x" : "y");
+    return OM_REASON_NOT_FINITE;
+  }
+  if (c->wgs84)
+    return OM_REASON_NONE;
+
+  c->log[0] = '\0';
+  proj_errno_reset(c->op);
+  PJ_COORD out = proj_trans(c->op, PJ_FWD, proj_coord(*x, *y, 0, 0));
+  int err = proj_errno(c->op);
+  if (err != 0 || !isfinite(out.xy.x) || !isfinite(out.xy.y) || out.xy.x == HUGE_VAL ||
+      out.xy.y == HUGE_VAL) {
+    const char *why = err != 0 ? proj_context_errno_string(c->ctx, err) : "no finite result";
+    set_detail(detail, detail_size, "%s: %s", c->label, why ? why : "unknown error");
+    proj_errno_reset(c->op);
+    return OM_REASON_TRANSFORM_FAILED;
+  }
+  double lon = out.xy.x, lat = out.xy.y;
+
+  if (c->has_area && (lon_outside(lon, c->west, c->east) > OM_CRS_AREA_MARGIN ||
+                      lat_outside(lat, c->south, c->north) > OM_CRS_AREA_MARGIN)) {
+    char w[16], e[16], s[16], n[16], plon[16], plat[16];
+    fmt_lon(w, sizeof w, c->west);
+    fmt_lon(e, sizeof e, c->east);
+    fmt_lat(s, sizeof s, c->south);
+    fmt_lat(n, sizeof n, c->north);
+    fmt_lon(plon, sizeof plon, lon);
+    fmt_lat(plat, sizeof plat, lat);
+    set_detail(detail, detail_size, "%s covers %s to %s, %s to %s; the point is at %s, %s",
+               c->label, w, e, s, n, plon, plat);
+    return OM_REASON_OUTSIDE_CRS_AREA;
+  }
+  *x = lon;
+  *y = lat;
+  return OM_REASON_NONE;
+}

@@ -241,6 +241,9 @@ static enum om_reason locate_dms(struct om_locator *l, const struct om_record *r
   if (err->reason)
     return err->reason;
   err->reason = check_range(lon, lat);
+  /* Hemisphere letters say which number is which: then it is not a swap. */
+  if (err->reason == OM_REASON_SWAPPED && strpbrk(v, "NSEWnsew"))
+    err->reason = fabs(lat) > 90 ? OM_REASON_LAT_RANGE : OM_REASON_LON_RANGE;
   if (err->reason)
     return err->reason;
   return err->reason = set_point(loc, lon, lat);
@@ -260,8 +263,28 @@ static enum om_reason adopt_wkb(struct om_locator *l, const unsigned char *wkb, 
     return err->reason;
   if (om_wkb_envelope(loc->wkb, loc->len, loc->env) < 0)
     return err->reason = OM_REASON_GEOMETRY_EMPTY;
-  if (om_wkb_type(loc->wkb, loc->len) != OM_WKB_POINT)
-    err->reason = om_geom_check_valid(loc->wkb, loc->len, err->detail, sizeof err->detail);
+  if (om_wkb_type(loc->wkb, loc->len) == OM_WKB_POINT)
+    return err->reason;
+  err->reason = om_geom_check_valid(loc->wkb, loc->len, err->detail, sizeof err->detail);
+  if (err->reason)
+    return err->reason;
+
+  /* Cut at the antimeridian here, once, so that every output draws the
+   * same shape: read as plain lon/lat, an uncut polygon from 178 to -179
+   * would wrap the other way round the globe. */
+  struct om_diag gd;
+  om_diag_init(&gd);
+  unsigned char *cut = NULL;
+  size_t cut_len = 0;
+  if (om_geom_rfc7946(&cut, &cut_len, loc->wkb, loc->len, &gd) < 0) {
+    snprintf(err->detail, sizeof err->detail, "%.200s", gd.msg);
+    return err->reason = OM_REASON_GEOMETRY_INVALID;
+  }
+  free(loc->wkb);
+  loc->wkb = cut;
+  loc->len = loc->cap = cut_len;
+  if (om_wkb_envelope(loc->wkb, loc->len, loc->env) < 0)
+    err->reason = OM_REASON_GEOMETRY_EMPTY;
   return err->reason;
 }
 

@@ -34,7 +34,8 @@ int om_cmd_validate(int argc, char **argv)
     rc = om_layer_validate(p, &p->layers[i], &d);
     if (rc < 0) {
       om_cli_error(d.msg);
-      int layer_code = om_cli_exit_code(rc);
+      /* Whatever a layer names and cannot be had is a problem of the project. */
+      int layer_code = rc == OM_ENOMEM ? OM_EXIT_FAILURE : OM_EXIT_USAGE;
       if (layer_code > code)
         code = layer_code;
     }

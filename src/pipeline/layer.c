@@ -389,6 +389,19 @@ static int write_outputs(struct build *b)
   return rc;
 }
 
+/* Open the layer's source; a failure names the manifest and the layer too. */
+static int open_source(struct om_reader **out, const struct om_reader_opts *ro,
+                       const struct om_layer_def *layer, struct om_diag *d)
+{
+  int rc = om_reader_open(out, ro, d);
+  if (rc < 0) {
+    char msg[sizeof d->msg];
+    snprintf(msg, sizeof msg, "%s", d->msg);
+    om_diag_fail(d, rc, "%s: layer '%s': %.1900s", layer->file, layer->name, msg);
+  }
+  return rc;
+}
+
 static int read_all(struct build *b, struct om_layer_result *res)
 {
   struct om_location loc = {0};
@@ -450,7 +463,7 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
     .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
   };
   if (rc == 0)
-    rc = om_reader_open(&b.reader, &ro, d);
+    rc = open_source(&b.reader, &ro, layer, d);
   if (rc == 0)
     rc = om_locator_new(&b.locator, layer, b.reader, d);
   if (rc == 0)
@@ -493,7 +506,7 @@ int om_layer_validate(const struct om_project *p, const struct om_layer_def *lay
     .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
   };
   if (rc == 0)
-    rc = om_reader_open(&b.reader, &ro, d);
+    rc = open_source(&b.reader, &ro, layer, d);
   if (rc == 0)
     rc = om_locator_new(&b.locator, layer, b.reader, d);
   if (rc == 0)

@@ -10,6 +10,13 @@
  *   u32 wkb length, then the WKB bytes
  *   per value: u32 length (UINT32_MAX for null), the bytes and a NUL
  * so that a cursor hands out pointers into the mapping without copying.
+ *
+ * Memory stays bounded: source order is a walk through the mapping whose
+ * pages a cursor hands back to the kernel every few megabytes (the file
+ * stays in the page cache; only this process's resident set shrinks).
+ * Hilbert order needs one 16-byte entry per feature and reads each feature
+ * with pread: the kernel maps neighbouring pages on every fault, so random
+ * reads through the mapping would make a whole file resident at once.
  */
 #include "core/spool.h"
 
@@ -24,17 +31,19 @@
 
 #define NULL_LEN UINT32_MAX
 
+#define RELEASE_BYTES (16u << 20) /* a cursor releases mapped pages after this much */
+
 struct spool_entry {
   uint64_t offset; /* of the feature in the file */
-  uint64_t key;    /* Hilbert key of its envelope's centre */
+  uint32_t key;    /* Hilbert key of its envelope's centre */
+  uint32_t size;   /* bytes of the feature */
 };
 
 struct om_spool {
   FILE *f;                    /* the temporary file while adding */
   uint64_t size;              /* bytes written */
-  struct spool_entry *index;  /* one per feature, in source order */
-  struct spool_entry *sorted; /* the same in Hilbert order (after finish) */
-  size_t n, cap;              /* features, allocated entries */
+  struct spool_entry *sorted; /* one per feature in Hilbert order (after finish) */
+  size_t n;                   /* features */
   double env[4];              /* extent of all features */
   const unsigned char *map;   /* the mapped file (after finish) */
   char *buf;                  /* stdio buffer of f */
@@ -88,7 +97,6 @@ void om_spool_free(struct om_spool *s)
   if (s->f)
     fclose(s->f);
   free(s->buf);
-  free(s->index);
   free(s->sorted);
   free(s);
 }
@@ -97,15 +105,6 @@ static void put_u32(FILE *f, uint32_t v) { fwrite(&v, sizeof v, 1, f); }
 
 int om_spool_add(struct om_spool *s, const struct om_feature *f, struct om_diag *d)
 {
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 1024;
-    struct spool_entry *grown = realloc(s->index, cap * sizeof *grown);
-    if (!grown)
-      return om_diag_fail(d, OM_ENOMEM, "out of memory");
-    s->index = grown;
-    s->cap = cap;
-  }
-
   uint64_t size = 4 + 4 + 8 + 8 + 32 + 4 + f->wkb_len;
   for (size_t i = 0; i < f->nvalues; i++)
     size += 4 + (f->values[i] ? strlen(f->values[i]) + 1 : 0);
@@ -136,8 +135,6 @@ int om_spool_add(struct om_spool *s, const struct om_feature *f, struct om_diag 
     return om_diag_fail(d, OM_EIO, "cannot write the temporary spool file: %s",
                         strerror(errno));
 
-  s->index[s->n].offset = s->size;
-  s->index[s->n].key = 0;
   s->n++;
   s->size += padded;
 
@@ -150,6 +147,13 @@ int om_spool_add(struct om_spool *s, const struct om_feature *f, struct om_diag 
     if (f->env[3] > s->env[3]) s->env[3] = f->env[3];
   }
   return 0;
+}
+
+/* Drop the mapping's pages from the resident set; they fault back from the page cache. */
+static void release_pages(const struct om_spool *s)
+{
+  if (s->map)
+    madvise((void *)s->map, s->size, MADV_DONTNEED);
 }
 
 static int by_key(const void *a, const void *b)
@@ -179,13 +183,21 @@ int om_spool_finish(struct om_spool *s, struct om_diag *d)
   s->sorted = malloc((s->n ? s->n : 1) * sizeof *s->sorted);
   if (!s->sorted)
     return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  uint64_t offset = 0;
   for (size_t i = 0; i < s->n; i++) {
     double env[4];
-    memcpy(env, s->map + s->index[i].offset + 24, sizeof env);
-    s->sorted[i].offset = s->index[i].offset;
-    s->sorted[i].key = om_hilbert_key((env[0] + env[2]) / 2, (env[1] + env[3]) / 2, s->env);
+    uint32_t size;
+    memcpy(&size, s->map + offset, sizeof size);
+    memcpy(env, s->map + offset + 24, sizeof env);
+    s->sorted[i].offset = offset;
+    s->sorted[i].size = size;
+    s->sorted[i].key = (uint32_t)om_hilbert_key((env[0] + env[2]) / 2, (env[1] + env[3]) / 2, s->env);
+    offset += size;
+    if (offset / RELEASE_BYTES != (offset - size) / RELEASE_BYTES)
+      release_pages(s);
   }
   qsort(s->sorted, s->n, sizeof *s->sorted, by_key);
+  release_pages(s);
   return 0;
 }
 
@@ -211,13 +223,47 @@ static uint32_t get_u32(const unsigned char *p)
   return v;
 }
 
+/* The next feature's bytes: in the mapping, or read into the cursor's buffer. */
+static const unsigned char *next_bytes(struct om_spool_cursor *c)
+{
+  const struct om_spool *s = c->spool;
+  if (c->order == OM_ORDER_SOURCE) {
+    const unsigned char *p = s->map + c->next;
+    uint32_t size = get_u32(p);
+    c->next += size;
+    c->read += size;
+    if (c->read >= RELEASE_BYTES) {
+      release_pages(s);
+      c->read = 0;
+    }
+    return p;
+  }
+  const struct spool_entry *e = &s->sorted[c->pos];
+  if (e->size > c->buf_cap) {
+    unsigned char *grown = realloc(c->buf, e->size);
+    if (!grown)
+      return NULL;
+    c->buf = grown;
+    c->buf_cap = e->size;
+  }
+  for (size_t done = 0; done < e->size;) {
+    ssize_t n = pread(fileno(s->f), c->buf + done, e->size - done, (off_t)(e->offset + done));
+    if (n <= 0)
+      return NULL;
+    done += (size_t)n;
+  }
+  return c->buf;
+}
+
 int om_spool_cursor_next(struct om_spool_cursor *c, struct om_feature *f)
 {
   const struct om_spool *s = c->spool;
   if (c->pos >= s->n)
     return 0;
-  const struct spool_entry *e = c->order == OM_ORDER_HILBERT ? s->sorted : s->index;
-  const unsigned char *p = s->map + e[c->pos++].offset;
+  const unsigned char *p = next_bytes(c);
+  if (!p)
+    return c->order == OM_ORDER_SOURCE ? OM_ENOMEM : OM_EIO;
+  c->pos++;
 
   uint32_t nvalues = get_u32(p + 4);
   if (nvalues > c->cap) {
@@ -253,6 +299,9 @@ int om_spool_cursor_next(struct om_spool_cursor *c, struct om_feature *f)
 
 void om_spool_cursor_release(struct om_spool_cursor *c)
 {
+  free(c->buf);
+  c->buf = NULL;
+  c->buf_cap = 0;
   free(c->values);
   c->values = NULL;
   c->cap = 0;

@@ -13,6 +13,7 @@
 #define OM_CORE_SPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/diag.h"
 #include "core/feature.h"
@@ -42,6 +43,10 @@ struct om_spool_cursor {
   const struct om_spool *spool; /* read from */
   enum om_spool_order order;    /* which order */
   size_t pos;                   /* next feature to return */
+  uint64_t next;                /* file offset of the next feature in source order */
+  uint64_t read;                /* bytes read since pages were last released */
+  unsigned char *buf;           /* Hilbert order: the feature read last, owned */
+  size_t buf_cap;               /* bytes allocated in buf */
   const char **values;          /* value pointers handed out, owned */
   size_t cap;                   /* entries in values */
 };
@@ -49,7 +54,7 @@ struct om_spool_cursor {
 void om_spool_cursor_init(struct om_spool_cursor *c, const struct om_spool *s,
                           enum om_spool_order order);
 /*
- * Fill *f with the next feature: 1, or 0 at the end, or OM_ENOMEM.  The
+ * Fill *f with the next feature: 1, or 0 at the end, or OM_ENOMEM / OM_EIO.  The
  * feature's pointers stay valid until the next call or the cursor's release.
  */
 int om_spool_cursor_next(struct om_spool_cursor *c, struct om_feature *f);

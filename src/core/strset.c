@@ -4,12 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BLOCK_BYTES (1u << 20)
+
+struct om_strset_block {
+  struct om_strset_block *next; /* older block */
+  size_t used, size;            /* bytes of data used and available */
+  char data[];
+};
+
 void om_strset_init(struct om_strset *s) { memset(s, 0, sizeof *s); }
 
 void om_strset_release(struct om_strset *s)
 {
-  for (size_t i = 0; i < s->cap; i++)
-    free(s->slots[i]);
+  while (s->blocks) {
+    struct om_strset_block *next = s->blocks->next;
+    free(s->blocks);
+    s->blocks = next;
+  }
   free(s->slots);
   memset(s, 0, sizeof *s);
 }
@@ -23,7 +34,7 @@ static uint64_t hash(const char *str)
 }
 
 /* The slot holding str, or the empty slot where it belongs. */
-static size_t find(char **slots, size_t cap, const char *str)
+static size_t find(const char **slots, size_t cap, const char *str)
 {
   size_t i = (size_t)hash(str) & (cap - 1);
   while (slots[i] && strcmp(slots[i], str) != 0)
@@ -34,7 +45,7 @@ static size_t find(char **slots, size_t cap, const char *str)
 static int grow(struct om_strset *s)
 {
   size_t cap = s->cap ? s->cap * 2 : 1024;
-  char **slots = calloc(cap, sizeof *slots);
+  const char **slots = calloc(cap, sizeof *slots);
   if (!slots)
     return -1;
   for (size_t i = 0; i < s->cap; i++)
@@ -46,6 +57,27 @@ static int grow(struct om_strset *s)
   return 0;
 }
 
+/* A copy of str in the newest block (or a new one), or NULL. */
+static const char *copy(struct om_strset *s, const char *str)
+{
+  size_t len = strlen(str) + 1;
+  struct om_strset_block *b = s->blocks;
+  if (!b || b->size - b->used < len) {
+    size_t size = len > BLOCK_BYTES ? len : BLOCK_BYTES;
+    b = malloc(sizeof *b + size);
+    if (!b)
+      return NULL;
+    b->next = s->blocks;
+    b->used = 0;
+    b->size = size;
+    s->blocks = b;
+  }
+  char *out = b->data + b->used;
+  memcpy(out, str, len);
+  b->used += len;
+  return out;
+}
+
 int om_strset_add(struct om_strset *s, const char *str)
 {
   if ((s->n + 1) * 2 > s->cap && grow(s) < 0)
@@ -53,7 +85,7 @@ int om_strset_add(struct om_strset *s, const char *str)
   size_t i = find(s->slots, s->cap, str);
   if (s->slots[i])
     return 0;
-  s->slots[i] = strdup(str);
+  s->slots[i] = copy(s, str);
   if (!s->slots[i])
     return -1;
   s->n++;

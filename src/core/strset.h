@@ -1,13 +1,20 @@
-/* A set of strings (open addressing): duplicate ids across a million records. */
+/*
+ * A set of strings (open addressing): duplicate ids across a million
+ * records.  The strings are copied into large blocks rather than one
+ * allocation each, which keeps a million ids in about a third of the memory.
+ */
 #ifndef OM_CORE_STRSET_H
 #define OM_CORE_STRSET_H
 
 #include <stddef.h>
 
+struct om_strset_block;
+
 struct om_strset {
-  char **slots; /* NULL = empty; each an owned copy */
-  size_t cap;   /* a power of two */
-  size_t n;     /* strings held */
+  const char **slots;             /* NULL = empty; each points into a block */
+  size_t cap;                     /* a power of two */
+  size_t n;                       /* strings held */
+  struct om_strset_block *blocks; /* the copies, newest first */
 };
 
 void om_strset_init(struct om_strset *s);

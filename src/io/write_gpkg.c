@@ -46,7 +46,7 @@
 #define GPKG_APPLICATION_ID 0x47504B47 /* "GPKG" */
 #define GPKG_USER_VERSION 10200        /* GeoPackage 1.2, as GDAL 3.6 writes */
 #define BUSY_TIMEOUT_MS 5000           /* GDAL's default */
-#define BUILD_CACHE_KIB 262144         /* page cache while writing: 256 MiB */
+#define BUILD_CACHE_KIB 65536          /* page cache while writing: 64 MiB (rows and nodes go in order) */
 #define GEOM_COLUMN "geom"
 #define SRS_ID 4326
 

@@ -202,3 +202,30 @@ int om_diag_fail(struct om_diag *d, int code, const char *fmt, ...)
   va_end(ap);
   return code;
 }
+
+void om_detail_set(char *buf, size_t size, const char *fmt, ...)
+{
+  if (!buf || size == 0)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, size, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    buf[0] = '\0';
+    return;
+  }
+  if ((size_t)n < size)
+    return;
+  /* Cut short: drop a partial multi-byte sequence at the end. */
+  size_t len = strlen(buf);
+  size_t i = len;
+  while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
+    i--;
+  if (i > 0 && (unsigned char)buf[i - 1] >= 0xC0) {
+    unsigned char lead = (unsigned char)buf[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+    if (len - (i - 1) < need)
+      buf[i - 1] = '\0';
+  }
+}

@@ -110,6 +110,13 @@ void om_diag_warn(struct om_diag *d, const char *fmt, ...)
 int om_diag_fail(struct om_diag *d, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * printf a reason's detail into buf (NULL or size 0: nothing), never
+ * leaving a cut UTF-8 sequence at the end when it does not fit.
+ */
+void om_detail_set(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Write 'len' bytes of s to f with invalid UTF-8 and controls as \xNN. */
 void om_diag_write_escaped(FILE *f, const char *s, size_t len);
 

@@ -51,34 +51,6 @@ struct om_crs {
   char log[512];        /* PROJ's last error message on ctx */
 };
 
-/* printf into buf without leaving a cut UTF-8 sequence at the end. */
-static void set_detail(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_detail(char *buf, size_t size, const char *fmt, ...)
-{
-  if (!buf || size == 0)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, size, fmt, ap);
-  va_end(ap);
-  if (n < 0) {
-    buf[0] = '\0';
-    return;
-  }
-  if ((size_t)n >= size) {
-    size_t len = strlen(buf);
-    size_t i = len;
-    while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
-      i--;
-    if (i > 0 && (unsigned char)buf[i - 1] >= 0xC0) {
-      unsigned char lead = (unsigned char)buf[i - 1];
-      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-      if (len - (i - 1) < need)
-        buf[i - 1] = '\0';
-    }
-  }
-}
 
 /* PROJ log callback: keep the last error of this context, print nothing. */
 static void on_proj_log(void *app, int level, const char *msg)
@@ -169,9 +141,9 @@ static void make_label(struct om_crs *c)
   if (!name || !*name)
     name = "source CRS";
   if (auth && code)
-    set_detail(c->label, sizeof c->label, "%s:%s %s", auth, code, name);
+    om_detail_set(c->label, sizeof c->label, "%s:%s %s", auth, code, name);
   else
-    set_detail(c->label, sizeof c->label, "%s", name);
+    om_detail_set(c->label, sizeof c->label, "%s", name);
 }
 
 /* Take obj's area of use when it has one; true when it did. */
@@ -216,7 +188,7 @@ static void identify_area(struct om_crs *c)
       const char *code = proj_get_id_code(match, 0);
       const char *name = proj_get_name(match);
       if (auth && code && name)
-        set_detail(c->label, sizeof c->label, "%s:%s %s", auth, code, name);
+        om_detail_set(c->label, sizeof c->label, "%s:%s %s", auth, code, name);
     }
     proj_destroy(match);
   }
@@ -336,9 +308,9 @@ static void fmt_lat(char *buf, size_t size, double lat)
 enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *detail,
                                size_t detail_size)
 {
-  set_detail(detail, detail_size, "%s", "");
+  om_detail_set(detail, detail_size, "%s", "");
   if (!isfinite(*x) || !isfinite(*y)) {
-    set_detail(detail, detail_size, "%s is not finite", !isfinite(*x) ? "x" : "y");
+    om_detail_set(detail, detail_size, "%s is not finite", !isfinite(*x) ? "x" : "y");
     return OM_REASON_NOT_FINITE;
   }
   if (c->wgs84)
@@ -351,7 +323,7 @@ enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *det
   if (err != 0 || !isfinite(out.xy.x) || !isfinite(out.xy.y) || out.xy.x == HUGE_VAL ||
       out.xy.y == HUGE_VAL) {
     const char *why = err != 0 ? proj_context_errno_string(c->ctx, err) : "no finite result";
-    set_detail(detail, detail_size, "%s: %s", c->label, why ? why : "unknown error");
+    om_detail_set(detail, detail_size, "%s: %s", c->label, why ? why : "unknown error");
     proj_errno_reset(c->op);
     return OM_REASON_TRANSFORM_FAILED;
   }
@@ -366,7 +338,7 @@ enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *det
     fmt_lat(n, sizeof n, c->north);
     fmt_lon(plon, sizeof plon, lon);
     fmt_lat(plat, sizeof plat, lat);
-    set_detail(detail, detail_size, "%s covers %s to %s, %s to %s; the point is at %s, %s",
+    om_detail_set(detail, detail_size, "%s covers %s to %s, %s to %s; the point is at %s, %s",
                c->label, w, e, s, n, plon, plat);
     return OM_REASON_OUTSIDE_CRS_AREA;
   }

@@ -11,6 +11,8 @@
  */
 #include "io/atomic.h"
 
+#include "core/path.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -25,16 +27,6 @@
 
 #define TMP_MARK ".oremap-tmp-"
 
-/* The folder part of path as a new string ("." when it has none). */
-static char *dir_of(const char *path)
-{
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    return strdup(".");
-  if (slash == path)
-    return strdup("/");
-  return strndup(path, (size_t)(slash - path));
-}
 
 /* Fill a->target and a->tmp for target; 0 or a negative code. */
 static int choose_paths(struct om_atomic *a, const char *target, struct om_diag *d)
@@ -97,7 +89,7 @@ int om_atomic_open(struct om_atomic *a, const char *target, struct om_diag *d)
 /* fsync the folder so that the rename itself survives a crash. */
 static int sync_dir(const char *target, struct om_diag *d)
 {
-  char *dir = dir_of(target);
+  char *dir = om_path_dirname(target);
   if (!dir)
     return om_diag_fail(d, OM_ENOMEM, "out of memory");
   int rc = 0;

@@ -54,35 +54,6 @@ struct reading {
 
 #define SHAPE_OK 4
 
-/* printf into buf without ever leaving a cut UTF-8 sequence at the end. */
-static void set_detail(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_detail(char *buf, size_t size, const char *fmt, ...)
-{
-  if (!buf || size == 0)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, size, fmt, ap);
-  va_end(ap);
-  if (n < 0) {
-    buf[0] = '\0';
-    return;
-  }
-  if ((size_t)n >= size) {
-    /* Truncated: drop a partial multi-byte sequence at the end. */
-    size_t len = strlen(buf);
-    size_t i = len;
-    while (i > 0 && ((unsigned char)buf[i - 1] & 0xC0) == 0x80)
-      i--;
-    if (i > 0 && (unsigned char)buf[i - 1] >= 0xC0) {
-      unsigned char lead = (unsigned char)buf[i - 1];
-      size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-      if (len - (i - 1) < need)
-        buf[i - 1] = '\0';
-    }
-  }
-}
 
 /*
  * Decode the UTF-8 sequence at s; returns its length and sets *cp, or
@@ -179,9 +150,9 @@ static enum om_reason unexpected(const char *text, size_t i, char *detail, size_
   unsigned cp;
   size_t len = utf8_decode(s + i, &cp);
   if (len == 0) {
-    set_detail(detail, size, "invalid UTF-8 at byte %zu", i + 1);
+    om_detail_set(detail, size, "invalid UTF-8 at byte %zu", i + 1);
   } else if (cp < 0x20 || cp == 0x7F) {
-    set_detail(detail, size, "unexpected control character 0x%02X", cp);
+    om_detail_set(detail, size, "unexpected control character 0x%02X", cp);
   } else {
     size_t b = i + len;
     if (is_ascii_alpha(s[i]) || cp >= 0x80) {
@@ -192,7 +163,7 @@ static enum om_reason unexpected(const char *text, size_t i, char *detail, size_
         b += l2;
       }
     }
-    set_detail(detail, size, "unexpected '%.*s'", (int)(b - i), text + i);
+    om_detail_set(detail, size, "unexpected '%.*s'", (int)(b - i), text + i);
   }
   return OM_REASON_DMS_SYNTAX;
 }
@@ -214,7 +185,7 @@ static size_t lex_number(const char *text, size_t i, struct tok *t, char *detail
   t->frac = false;
   if (s[j] == '.') {
     if (!is_digit(s[j + 1])) {
-      set_detail(detail, size, "no digits after the point in '%.*s'", (int)(j + 1 - i), text + i);
+      om_detail_set(detail, size, "no digits after the point in '%.*s'", (int)(j + 1 - i), text + i);
       return 0;
     }
     j++;
@@ -227,7 +198,7 @@ static size_t lex_number(const char *text, size_t i, struct tok *t, char *detail
   /* Up to 15 significant digits this is correctly rounded, as strtod would be. */
   t->value = mant / pow(10.0, decimals);
   if (!isfinite(t->value)) {
-    set_detail(detail, size, "number too long");
+    om_detail_set(detail, size, "number too long");
     return 0;
   }
   t->num_end = j;
@@ -254,7 +225,7 @@ static enum om_reason lex(const char *text, struct tok *toks, size_t *ntoks, cha
       continue;
     }
     if (n == MAX_TOKENS) {
-      set_detail(detail, size, "too many parts");
+      om_detail_set(detail, size, "too many parts");
       return OM_REASON_DMS_SYNTAX;
     }
     struct tok *t = &toks[n];
@@ -267,7 +238,7 @@ static enum om_reason lex(const char *text, struct tok *toks, size_t *ntoks, cha
       if (!is_digit(s[i])) {
         at += len;
         if (!is_digit(s[at])) {
-          set_detail(detail, size, "'%.*s' not followed by a number", (int)len, text + i);
+          om_detail_set(detail, size, "'%.*s' not followed by a number", (int)len, text + i);
           return OM_REASON_DMS_SYNTAX;
         }
         t->sign = cp == '+' ? 1 : -1;
@@ -292,7 +263,7 @@ static enum om_reason lex(const char *text, struct tok *toks, size_t *ntoks, cha
         size_t b = i + 1;
         while (is_digit(s[b]) || s[b] == '.')
           b++;
-        set_detail(detail, size, "',' in '%.*s' may be a decimal comma",
+        om_detail_set(detail, size, "',' in '%.*s' may be a decimal comma",
                    (int)(b - prev->start), text + prev->start);
         return OM_REASON_DMS_AMBIGUOUS;
       }
@@ -380,7 +351,7 @@ static enum om_reason bind_marks(const char *text, struct tok *toks, size_t *nto
     }
     struct tok *num = n > 0 ? &toks[n - 1] : NULL;
     if (!num || num->kind != TK_NUM || num->role != '?') {
-      set_detail(detail, size, "'%.*s' does not follow a number", (int)(t->end - t->start),
+      om_detail_set(detail, size, "'%.*s' does not follow a number", (int)(t->end - t->start),
                  text + t->start);
       return OM_REASON_DMS_SYNTAX;
     }
@@ -399,7 +370,7 @@ static enum om_reason bind_marks(const char *text, struct tok *toks, size_t *nto
     struct tok *left = n > 0 ? &toks[n - 1] : NULL;
     struct tok *right = i + 1 < *ntoks ? &toks[i + 1] : NULL;
     if (!left || left->kind != TK_NUM || !right || right->kind != TK_NUM) {
-      set_detail(detail, size, "':' not between two numbers");
+      om_detail_set(detail, size, "':' not between two numbers");
       return OM_REASON_DMS_SYNTAX;
     }
     if (left->chain == 0) {
@@ -415,7 +386,7 @@ static enum om_reason bind_marks(const char *text, struct tok *toks, size_t *nto
     right->role = want;
     continue;
   bad_group:
-    set_detail(detail, size, "'%.*s' is not degrees:minutes:seconds",
+    om_detail_set(detail, size, "'%.*s' is not degrees:minutes:seconds",
                (int)(right->end - left->start), text + left->start);
     return OM_REASON_DMS_SYNTAX;
   }
@@ -450,31 +421,31 @@ static void read_coord(const char *text, const struct tok *it, size_t a, size_t 
   for (size_t i = a; i < b; i++) {
     const struct tok *t = &it[i];
     if (t->kind == TK_SEP) {
-      set_detail(r->detail, sizeof r->detail, "unexpected '%c'", text[t->start]);
+      om_detail_set(r->detail, sizeof r->detail, "unexpected '%c'", text[t->start]);
       return;
     }
     if (t->kind == TK_HEMI) {
       if (letter) {
-        set_detail(r->detail, sizeof r->detail, "two hemisphere letters '%c' and '%c'",
+        om_detail_set(r->detail, sizeof r->detail, "two hemisphere letters '%c' and '%c'",
                    letter->hemi, t->hemi);
         return;
       }
       if (i != a && i != b - 1) {
-        set_detail(r->detail, sizeof r->detail, "letter '%c' between numbers", t->hemi);
+        om_detail_set(r->detail, sizeof r->detail, "letter '%c' between numbers", t->hemi);
         return;
       }
       letter = t;
       continue;
     }
     if (nn == 3) {
-      set_detail(r->detail, sizeof r->detail, "more than three numbers in '%.*s'",
+      om_detail_set(r->detail, sizeof r->detail, "more than three numbers in '%.*s'",
                  (int)(r->end - r->start), text + r->start);
       return;
     }
     num[nn++] = t;
   }
   if (nn == 0) {
-    set_detail(r->detail, sizeof r->detail, "no number");
+    om_detail_set(r->detail, sizeof r->detail, "no number");
     return;
   }
   r->depth = 1;
@@ -482,7 +453,7 @@ static void read_coord(const char *text, const struct tok *it, size_t a, size_t 
   /* Marks in the order degrees, minutes, seconds. */
   for (size_t i = 0; i < nn; i++) {
     if (num[i]->role != '?' && num[i]->role != order[i]) {
-      set_detail(r->detail, sizeof r->detail, "'%.*s' is %s where %s belong",
+      om_detail_set(r->detail, sizeof r->detail, "'%.*s' is %s where %s belong",
                  (int)(num[i]->end - num[i]->start), text + num[i]->start,
                  unit_name(num[i]->role), unit_name(order[i]));
       return;
@@ -492,7 +463,7 @@ static void read_coord(const char *text, const struct tok *it, size_t a, size_t 
 
   for (size_t i = 1; i < nn; i++) {
     if (num[i]->sign != 0) {
-      set_detail(r->detail, sizeof r->detail, "sign on the %s '%.*s'", unit_name(order[i]),
+      om_detail_set(r->detail, sizeof r->detail, "sign on the %s '%.*s'", unit_name(order[i]),
                  (int)(num[i]->end - num[i]->start), text + num[i]->start);
       return;
     }
@@ -502,7 +473,7 @@ static void read_coord(const char *text, const struct tok *it, size_t a, size_t 
   /* Only the last number may have a fraction: 39.5°30' means nothing. */
   for (size_t i = 0; i + 1 < nn; i++) {
     if (num[i]->frac) {
-      set_detail(r->detail, sizeof r->detail, "decimal %s '%.*s' followed by %s",
+      om_detail_set(r->detail, sizeof r->detail, "decimal %s '%.*s' followed by %s",
                  unit_name(order[i]), (int)(num[i]->end - num[i]->start), text + num[i]->start,
                  unit_name(order[i + 1]));
       return;
@@ -513,13 +484,13 @@ static void read_coord(const char *text, const struct tok *it, size_t a, size_t 
   /* The shape is right; now the values. */
   if (letter && num[0]->sign != 0) {
     r->why = OM_REASON_DMS_AMBIGUOUS;
-    set_detail(r->detail, sizeof r->detail, "both a sign and the letter '%c'", letter->hemi);
+    om_detail_set(r->detail, sizeof r->detail, "both a sign and the letter '%c'", letter->hemi);
     return;
   }
   for (size_t i = 1; i < nn; i++) {
     if (num[i]->value >= 60) {
       r->why = OM_REASON_DMS_RANGE;
-      set_detail(r->detail, sizeof r->detail, "%s %.*s not below 60", unit_name(order[i]),
+      om_detail_set(r->detail, sizeof r->detail, "%s %.*s not below 60", unit_name(order[i]),
                  (int)(num[i]->num_end - num[i]->start), text + num[i]->start);
       return;
     }
@@ -544,18 +515,18 @@ enum om_reason om_dms_parse_one(const char *text, double *value, char *axis, cha
 {
   struct tok toks[MAX_TOKENS];
   size_t n = 0;
-  set_detail(detail, detail_size, "%s", "");
+  om_detail_set(detail, detail_size, "%s", "");
   enum om_reason why = tokenize(text, toks, &n, detail, detail_size);
   if (why != OM_REASON_NONE)
     return why;
   if (n == 0) {
-    set_detail(detail, detail_size, "empty");
+    om_detail_set(detail, detail_size, "empty");
     return OM_REASON_DMS_SYNTAX;
   }
   struct reading r;
   read_coord(text, toks, 0, n, &r);
   if (r.why != OM_REASON_NONE) {
-    set_detail(detail, detail_size, "%s", r.detail);
+    om_detail_set(detail, detail_size, "%s", r.detail);
     return r.why;
   }
   *value = r.value;
@@ -577,12 +548,12 @@ enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, cha
 {
   struct tok toks[MAX_TOKENS];
   size_t n = 0;
-  set_detail(detail, detail_size, "%s", "");
+  om_detail_set(detail, detail_size, "%s", "");
   enum om_reason why = tokenize(text, toks, &n, detail, detail_size);
   if (why != OM_REASON_NONE)
     return why;
   if (n == 0) {
-    set_detail(detail, detail_size, "empty");
+    om_detail_set(detail, detail_size, "empty");
     return OM_REASON_DMS_SYNTAX;
   }
 
@@ -591,14 +562,14 @@ enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, cha
     if (toks[i].kind != TK_SEP)
       continue;
     if (sep != n) {
-      set_detail(detail, detail_size, "more than one separator");
+      om_detail_set(detail, detail_size, "more than one separator");
       return OM_REASON_DMS_SYNTAX;
     }
     sep = i;
   }
 
   if (sep != n && (sep == 0 || sep == n - 1)) {
-    set_detail(detail, detail_size, "nothing %s '%c'", sep == 0 ? "before" : "after",
+    om_detail_set(detail, detail_size, "nothing %s '%c'", sep == 0 ? "before" : "after",
                text[toks[sep].start]);
     return OM_REASON_DMS_SYNTAX;
   }
@@ -630,20 +601,20 @@ enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, cha
     if (sep == n) {
       read_coord(text, toks, 0, n, &whole);
       if (whole.depth == SHAPE_OK) {
-        set_detail(detail, detail_size, "only one coordinate");
+        om_detail_set(detail, detail_size, "only one coordinate");
         return OM_REASON_DMS_SYNTAX;
       }
     }
     if (best < 0) {
-      set_detail(detail, detail_size, "only one coordinate");
+      om_detail_set(detail, detail_size, "only one coordinate");
       return OM_REASON_DMS_SYNTAX;
     }
     const struct reading *bad = bl.depth < SHAPE_OK ? &bl : &br;
-    set_detail(detail, detail_size, "%s", bad->detail);
+    om_detail_set(detail, detail_size, "%s", bad->detail);
     return OM_REASON_DMS_SYNTAX;
   }
   if (plausible > 1) {
-    set_detail(detail, detail_size, "can be split as '%.*s | %.*s' or '%.*s | %.*s'",
+    om_detail_set(detail, detail_size, "can be split as '%.*s | %.*s' or '%.*s | %.*s'",
                (int)(l.end - l.start), text + l.start, (int)(r.end - r.start), text + r.start,
                (int)(l2.end - l2.start), text + l2.start, (int)(r2.end - r2.start),
                text + r2.start);
@@ -651,11 +622,11 @@ enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, cha
   }
   if (l.why != OM_REASON_NONE || r.why != OM_REASON_NONE) {
     const struct reading *bad = l.why != OM_REASON_NONE ? &l : &r;
-    set_detail(detail, detail_size, "%s", bad->detail);
+    om_detail_set(detail, detail_size, "%s", bad->detail);
     return bad->why;
   }
   if (l.axis != '?' && l.axis == r.axis) {
-    set_detail(detail, detail_size, "'%.*s' and '%.*s' are both %s", (int)(l.end - l.start),
+    om_detail_set(detail, detail_size, "'%.*s' and '%.*s' are both %s", (int)(l.end - l.start),
                text + l.start, (int)(r.end - r.start), text + r.start,
                l.axis == 'y' ? "latitudes" : "longitudes");
     return OM_REASON_DMS_AMBIGUOUS;

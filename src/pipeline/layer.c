@@ -389,16 +389,31 @@ static int write_outputs(struct build *b)
   return rc;
 }
 
-/* Open the layer's source; a failure names the manifest and the layer too. */
-static int open_source(struct om_reader **out, const struct om_reader_opts *ro,
-                       const struct om_layer_def *layer, struct om_diag *d)
+/*
+ * Open the layer's source and prepare to locate its records and fill its
+ * columns.  A source that cannot be opened is named with the manifest and
+ * the layer.
+ */
+static int prepare(struct build *b)
 {
-  int rc = om_reader_open(out, ro, d);
+  const struct om_layer_def *layer = b->layer;
+  char *source = om_path_join(b->p->dir, layer->source.path);
+  if (!source)
+    return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  struct om_reader_opts ro = {
+    .path = source, .layer = layer->source.layer, .encoding = layer->source.encoding,
+    .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
+  };
+  int rc = om_reader_open(&b->reader, &ro, b->d);
+  free(source);
   if (rc < 0) {
-    char msg[sizeof d->msg];
-    snprintf(msg, sizeof msg, "%s", d->msg);
-    om_diag_fail(d, rc, "%s: layer '%s': %.1900s", layer->file, layer->name, msg);
+    char msg[sizeof b->d->msg];
+    snprintf(msg, sizeof msg, "%s", b->d->msg);
+    return om_diag_fail(b->d, rc, "%s: layer '%s': %.1900s", layer->file, layer->name, msg);
   }
+  rc = om_locator_new(&b->locator, layer, b->reader, b->d);
+  if (rc == 0)
+    rc = make_schema(b);
   return rc;
 }
 
@@ -455,19 +470,8 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
   if (rc == 0)
     rc = om_diag_open_rejects(d, rejects.f);
 
-  char *source = rc == 0 ? om_path_join(p->dir, layer->source.path) : NULL;
-  if (rc == 0 && !source)
-    rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
-  struct om_reader_opts ro = {
-    .path = source, .layer = layer->source.layer, .encoding = layer->source.encoding,
-    .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
-  };
   if (rc == 0)
-    rc = open_source(&b.reader, &ro, layer, d);
-  if (rc == 0)
-    rc = om_locator_new(&b.locator, layer, b.reader, d);
-  if (rc == 0)
-    rc = make_schema(&b);
+    rc = prepare(&b);
   if (rc == 0)
     rc = om_spool_new(&b.spool, NULL, d);
   if (rc == 0)
@@ -487,7 +491,6 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
   else
     om_atomic_abort(&rejects);
   release_build(&b);
-  free(source);
   free(rejects_dir);
   free(root);
   res->seconds = now() - start;
@@ -499,18 +502,7 @@ int om_layer_validate(const struct om_project *p, const struct om_layer_def *lay
 {
   struct build b = {.p = p, .layer = layer, .d = d};
   om_strset_init(&b.ids);
-  char *source = om_path_join(p->dir, layer->source.path);
-  int rc = source ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
-  struct om_reader_opts ro = {
-    .path = source, .layer = layer->source.layer, .encoding = layer->source.encoding,
-    .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
-  };
-  if (rc == 0)
-    rc = open_source(&b.reader, &ro, layer, d);
-  if (rc == 0)
-    rc = om_locator_new(&b.locator, layer, b.reader, d);
-  if (rc == 0)
-    rc = make_schema(&b);
+  int rc = prepare(&b);
   for (size_t i = 0; i < layer->noutputs && rc == 0; i++) {
     size_t *idx;
     rc = resolve_fields(&idx, &b, &layer->outputs[i]);
@@ -526,6 +518,5 @@ int om_layer_validate(const struct om_project *p, const struct om_layer_def *lay
     free(style);
   }
   release_build(&b);
-  free(source);
   return rc;
 }

@@ -40,7 +40,8 @@ static const char *const xy_required[] = {"x", "y", NULL};
 static const char *const field_keys[] = {"field", "crs", NULL};
 static const char *const field_required[] = {"field", NULL};
 static const char *const output_keys[] = {"path", "layer", "format", "precision", "fields", NULL};
-static const char *const project_keys[] = {"name", "title", "output", "layers", NULL};
+static const char *const project_keys[] = {"name", "title", "output", "layers",
+                                           "allow_outputs_outside_root", NULL};
 static const char *const project_required[] = {"name", NULL};
 
 /* Where a layer's name was written, to point at both ends of a duplicate. */
@@ -276,10 +277,16 @@ static void read_locate(struct om_yaml_file *f, yaml_node_t *map, struct om_loca
   }
 }
 
-/* Check an output path against the rules in manifest.h; root may be NULL (unknown). */
+/*
+ * Check an output path against the rules in manifest.h; root may be NULL
+ * (unknown).  A project that allows outputs outside its root ('anywhere')
+ * takes any path.
+ */
 static void check_output_path(struct om_yaml_file *f, yaml_node_t *at, const char *path,
-                              const char *root)
+                              const char *root, bool anywhere)
 {
+  if (anywhere)
+    return;
   if (strncmp(path, "/vsi", 4) == 0) {
     om_yaml_error_at(f, at, "output '%s' must be a file in the project, not a GDAL virtual path",
                      path);
@@ -365,7 +372,7 @@ static void read_output_fields(struct om_yaml_file *f, yaml_node_t *v, struct om
 }
 
 /* One item of 'outputs': a path, or a mapping with 'path' and options. */
-static void read_output(struct om_yaml_file *f, yaml_node_t *item, const char *root,
+static void read_output(struct om_yaml_file *f, yaml_node_t *item, const char *root, bool anywhere,
                         struct om_output_def *o)
 {
   o->precision = DEFAULT_PRECISION;
@@ -381,7 +388,7 @@ static void read_output(struct om_yaml_file *f, yaml_node_t *item, const char *r
     om_yaml_error_at(f, item, "each item of 'outputs' must be a path or a mapping, not a list");
   }
   if (o->path)
-    check_output_path(f, path_node, o->path, root);
+    check_output_path(f, path_node, o->path, root, anywhere);
   if (item->type == YAML_MAPPING_NODE) {
     om_yaml_string(f, item, "layer", &o->layer);
     yaml_node_t *v = om_yaml_get(f, item, "precision");
@@ -395,7 +402,7 @@ static void read_output(struct om_yaml_file *f, yaml_node_t *item, const char *r
     read_output_format(f, item, path_node, o);
 }
 
-static void read_outputs(struct om_yaml_file *f, yaml_node_t *v, const char *root,
+static void read_outputs(struct om_yaml_file *f, yaml_node_t *v, const char *root, bool anywhere,
                          struct om_layer_def *l)
 {
   char desc[96];
@@ -416,14 +423,15 @@ static void read_outputs(struct om_yaml_file *f, yaml_node_t *v, const char *roo
   }
   l->noutputs = n;
   for (size_t i = 0; i < n; i++)
-    read_output(f, om_yaml_node(f, v->data.sequence.items.start[i]), root, &l->outputs[i]);
+    read_output(f, om_yaml_node(f, v->data.sequence.items.start[i]), root, anywhere,
+                &l->outputs[i]);
 }
 
 /*
  * Read the layer manifest at 'path' into l (zeroed first).  Problems go to
  * e; root is the project's output root, or NULL to skip that check.
  */
-static void load_layer(struct om_layer_def *l, const char *path, const char *root,
+static void load_layer(struct om_layer_def *l, const char *path, const char *root, bool anywhere,
                        struct om_yaml_errors *e, struct name_pos *at)
 {
   memset(l, 0, sizeof *l);
@@ -466,7 +474,7 @@ static void load_layer(struct om_layer_def *l, const char *path, const char *roo
   if ((v = om_yaml_mapping(&f, map, "locate")))
     read_locate(&f, v, &l->locate);
   if ((v = om_yaml_get(&f, map, "outputs")))
-    read_outputs(&f, v, root, l);
+    read_outputs(&f, v, root, anywhere, l);
 
   for (size_t i = 0; i < l->noutputs && l->name; i++) {
     if (!l->outputs[i].layer && !(l->outputs[i].layer = strdup(l->name)))
@@ -508,7 +516,7 @@ int om_layer_load(struct om_layer_def *out, const char *path, struct om_diag *d)
   struct om_yaml_errors e;
   struct name_pos at;
   om_yaml_errors_init(&e, d);
-  load_layer(out, path, NULL, &e, &at);
+  load_layer(out, path, NULL, false, &e, &at);
   check_output_clashes(&e, out, 1);
   int rc = om_yaml_errors_finish(&e);
   if (rc < 0)
@@ -745,6 +753,9 @@ int om_project_load(struct om_project **out, const char *dir, struct om_diag *d)
     om_yaml_string(&f, map, "name", &p->name);
     om_yaml_string(&f, map, "title", &p->title);
     p->output_root = read_output_root(&f, map);
+    yaml_node_t *allow = om_yaml_get(&f, map, "allow_outputs_outside_root");
+    if (allow && !om_yaml_is_null(allow))
+      om_yaml_boolean(&f, allow, "allow_outputs_outside_root", &p->allow_outside_root);
     read_layer_list(&f, map, dir, &paths);
   }
   om_yaml_close(&f);
@@ -759,7 +770,7 @@ int om_project_load(struct om_project **out, const char *dir, struct om_diag *d)
       om_yaml_oom(&e);
       break;
     }
-    load_layer(&p->layers[i], file, p->output_root, &e, &names[i]);
+    load_layer(&p->layers[i], file, p->output_root, p->allow_outside_root, &e, &names[i]);
     p->nlayers = i + 1;
     free(file);
   }

@@ -7,6 +7,7 @@
 #ifndef OM_MANIFEST_MANIFEST_H
 #define OM_MANIFEST_MANIFEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/diag.h"
@@ -73,6 +74,7 @@ struct om_project {
   char *name;         /* project name */
   char *title;        /* or NULL */
   char *output_root;  /* relative to dir ("out" by default) */
+  bool allow_outside_root; /* outputs may lie anywhere (allow_outputs_outside_root: true) */
   size_t nlayers;
   struct om_layer_def *layers;
 };

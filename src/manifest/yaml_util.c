@@ -509,6 +509,26 @@ int om_yaml_integer(struct om_yaml_file *f, yaml_node_t *n, const char *key, lon
   return 0;
 }
 
+int om_yaml_boolean(struct om_yaml_file *f, yaml_node_t *n, const char *key, bool *out)
+{
+  static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
+  char *text = n->type == YAML_SCALAR_NODE ? om_yaml_text(f, n, key) : NULL;
+  int rc = -1;
+  for (size_t i = 0; text && i < 3 && rc < 0; i++) {
+    if (strcasecmp(text, yes[i]) == 0)
+      *out = true, rc = 0;
+    else if (strcasecmp(text, no[i]) == 0)
+      *out = false, rc = 0;
+  }
+  if (rc < 0) {
+    char desc[96];
+    om_yaml_error_at(f, n, "'%s' must be true or false, not %s", key,
+                     text ? text : om_yaml_describe(n, desc, sizeof desc));
+  }
+  free(text);
+  return rc;
+}
+
 int om_yaml_distance(const char *a, const char *b)
 {
   enum { MAX = 64 };

@@ -127,6 +127,12 @@ size_t om_yaml_length(const yaml_node_t *seq);
 int om_yaml_integer(struct om_yaml_file *f, yaml_node_t *n, const char *key, long min, long max,
                     const char *expect, long *out);
 
+/*
+ * The boolean value of node n for 'key' (true/false, yes/no, on/off): 0,
+ * or -1 after reporting "'key' must be true or false, not 'value'".
+ */
+int om_yaml_boolean(struct om_yaml_file *f, yaml_node_t *n, const char *key, bool *out);
+
 /* Damerau-Levenshtein (optimal string alignment) distance, for suggestions. */
 int om_yaml_distance(const char *a, const char *b);
 

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "io/read_internal.h"
@@ -47,6 +48,7 @@ struct csv_reader {
   unsigned char *in;           /* read buffer */
   size_t in_cap, in_len, in_pos; /* bytes allocated, read into it, consumed */
   long long in_off;            /* file offset of in[0] */
+  long long size;              /* bytes in the file when opened, 0 if unknown */
   bool eof;                    /* read() has returned 0 */
   unsigned char delim;         /* the field delimiter */
   unsigned char special[256];  /* 1 for bytes that end an unquoted run */
@@ -418,7 +420,16 @@ static void csv_close(struct om_reader *r)
   free(c->vlens);
 }
 
-static const struct om_reader_ops csv_ops = {csv_next, csv_close};
+static double csv_progress(const struct om_reader *r)
+{
+  const struct csv_reader *c = (const struct csv_reader *)r;
+  if (c->size <= 0)
+    return -1;
+  double done = (double)(c->in_off + (long long)c->in_pos) / (double)c->size;
+  return done > 1 ? 1 : done;
+}
+
+static const struct om_reader_ops csv_ops = {csv_next, csv_close, csv_progress};
 
 /*
  * The delimiter the header line uses most, outside quotes, among , ; tab |
@@ -544,6 +555,8 @@ int om_read_csv_open(struct om_reader **out, const struct om_reader_opts *o, boo
     goto fail;
   }
   posix_fadvise(c->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  struct stat st;
+  c->size = fstat(c->fd, &st) == 0 ? (long long)st.st_size : 0;
   /* The first line whole, for the byte-order mark and the delimiter. */
   do {
     if ((rc = read_more(c, d)) < 0)

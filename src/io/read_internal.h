@@ -20,6 +20,7 @@
 struct om_reader_ops {
   int (*next)(struct om_reader *r, struct om_record *rec, struct om_diag *d);
   void (*close)(struct om_reader *r); /* release the format's own state, not r */
+  double (*progress)(const struct om_reader *r); /* share of the source read, or -1 */
 };
 
 struct om_reader {

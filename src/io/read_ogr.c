@@ -38,6 +38,7 @@ struct ogr_reader {
   OGRFeatureH feat;         /* the current feature, or NULL */
   int *ogr_types;           /* OGRFieldType per field */
   long records;             /* features read */
+  long long count;          /* features in the layer when cheap to know, else -1 */
   struct om_read_buf text;  /* formatted values of the current feature */
   size_t *offs;             /* offset in text per field, SIZE_MAX for null */
   char **values;            /* handed out in records */
@@ -508,7 +509,16 @@ static void ogr_close(struct om_reader *r)
   free(g->wkb);
 }
 
-static const struct om_reader_ops ogr_ops = {ogr_next, ogr_close};
+static double ogr_progress(const struct om_reader *r)
+{
+  const struct ogr_reader *g = (const struct ogr_reader *)r;
+  if (g->count <= 0)
+    return -1;
+  double done = (double)g->records / (double)g->count;
+  return done > 1 ? 1 : done;
+}
+
+static const struct om_reader_ops ogr_ops = {ogr_next, ogr_close, ogr_progress};
 
 int om_read_ogr_open(struct om_reader **out, const struct om_reader_opts *o, struct om_diag *d)
 {
@@ -525,6 +535,10 @@ int om_read_ogr_open(struct om_reader **out, const struct om_reader_opts *o, str
     struct gdal_errors e;
     errors_push(&e, g, d);
     rc = open_source(g, o, &e, d);
+    /* Only a count the driver knows without a pass over the data. */
+    g->count = rc == 0 && OGR_L_TestCapability(g->layer, OLCFastFeatureCount)
+                   ? (long long)OGR_L_GetFeatureCount(g->layer, 0)
+                   : -1;
     CPLPopErrorHandler();
   }
   if (rc < 0) {

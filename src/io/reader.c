@@ -228,3 +228,8 @@ int om_read_decode_name(struct om_reader *r, char **name, size_t len, size_t *ba
   *name = out;
   return 0;
 }
+
+double om_reader_progress(const struct om_reader *r)
+{
+  return r->ops->progress ? r->ops->progress(r) : -1;
+}

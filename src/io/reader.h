@@ -53,6 +53,9 @@ int om_reader_field_type(const struct om_reader *r, size_t i);
 /* The source geometry's CRS as "AUTH:CODE" or WKT, or NULL when it has none. */
 const char *om_reader_crs(const struct om_reader *r);
 
+/* The share of the source read so far, in [0, 1], or -1 when unknown. */
+double om_reader_progress(const struct om_reader *r);
+
 /*
  * Read the next record: OM_READ_OK, OM_READ_REJECTED, OM_READ_END, or a
  * negative run-level error.  The record's pointers stay valid until the

@@ -417,13 +417,24 @@ static int prepare(struct build *b)
   return rc;
 }
 
-static int read_all(struct build *b, struct om_layer_result *res)
+#define PROGRESS_EVERY 8192 /* records between progress reports */
+
+static void tell(const struct om_progress *progress, const char *phase, long records,
+                 double fraction)
+{
+  if (progress && progress->fn)
+    progress->fn(progress->ctx, phase, records, fraction);
+}
+
+static int read_all(struct build *b, struct om_layer_result *res,
+                    const struct om_progress *progress)
 {
   struct om_location loc = {0};
   struct om_record rec;
   int rc;
   while ((rc = om_reader_next(b->reader, &rec, b->d)) > 0) {
-    res->read++;
+    if (++res->read % PROGRESS_EVERY == 0)
+      tell(progress, "reading", res->read, om_reader_progress(b->reader));
     if (rc == OM_READ_REJECTED)
       continue;
     rc = take_record(b, &rec, &loc, &res->written);
@@ -449,7 +460,8 @@ static void release_build(struct build *b)
 }
 
 int om_layer_build(struct om_layer_result *res, const struct om_project *p,
-                   const struct om_layer_def *layer, struct om_diag *d)
+                   const struct om_layer_def *layer, const struct om_progress *progress,
+                   struct om_diag *d)
 {
   memset(res, 0, sizeof *res);
   double start = now();
@@ -475,10 +487,11 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
   if (rc == 0)
     rc = om_spool_new(&b.spool, NULL, d);
   if (rc == 0)
-    rc = read_all(&b, res);
+    rc = read_all(&b, res, progress);
   if (rc == 0)
     rc = om_spool_finish(b.spool, d);
   if (rc == 0) {
+    tell(progress, "writing", res->read, 1);
     settle_types(&b);
     rc = write_outputs(&b);
   }

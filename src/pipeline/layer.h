@@ -21,15 +21,24 @@ struct om_layer_result {
 
 void om_layer_result_release(struct om_layer_result *r);
 
+/* Told how a layer's build goes, every few thousand records and between phases. */
+struct om_progress {
+  void (*fn)(void *ctx, const char *phase, long records, double fraction);
+  void *ctx; /* passed to fn */
+};
+
 /*
- * Build 'layer' of project 'p'.  Rejected records are reported through d
+ * Build 'layer' of project 'p', telling 'progress' (may be NULL) how it
+ * goes: phase "reading" with the records read and the share of the source
+ * read (-1 when unknown), then "writing".  Rejected records are reported through d
  * (its report callback) and written to <output root>/rejects/<layer>.csv.
  * Returns 0 when the layer was built (some records may have been
  * rejected), or a negative run-level code with the message in d->msg; then
  * no output was replaced.
  */
 int om_layer_build(struct om_layer_result *res, const struct om_project *p,
-                   const struct om_layer_def *layer, struct om_diag *d);
+                   const struct om_layer_def *layer, const struct om_progress *progress,
+                   struct om_diag *d);
 
 /*
  * Check a layer without reading its records or writing anything: the

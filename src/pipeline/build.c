@@ -1,0 +1,301 @@
+/* Running a build (see build.h). */
+#include "pipeline/build.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lock.h"
+#include "core/path.h"
+#include "io/atomic.h"
+#include "pipeline/state.h"
+
+enum { WAITING, RUNNING, DONE };
+
+struct run {
+  struct om_build *b;
+  const struct om_build_events *ev;
+  struct om_state state;   /* read at the start, updated after every layer */
+  char *state_path;        /* where it is saved */
+  int *phase;              /* WAITING, RUNNING or DONE per layer */
+  pthread_mutex_t lock;    /* guards state, phase, layer statuses and events */
+  pthread_cond_t changed;  /* a layer finished */
+  struct om_diag *d;       /* for a state file that cannot be saved */
+  int rc;                  /* the first run-level failure */
+};
+
+/* What a layer's callbacks need to find the run. */
+struct job {
+  struct run *run;
+  struct om_build_layer *l;
+};
+
+static void on_message(void *ctx, enum om_level level, const char *line)
+{
+  struct job *j = ctx;
+  if (!j->run->ev->message)
+    return;
+  pthread_mutex_lock(&j->run->lock);
+  j->run->ev->message(j->run->ev->ctx, j->l, level, line);
+  pthread_mutex_unlock(&j->run->lock);
+}
+
+static void on_progress(void *ctx, const char *phase, long records, double fraction)
+{
+  struct job *j = ctx;
+  if (!j->run->ev->progress)
+    return;
+  pthread_mutex_lock(&j->run->lock);
+  j->run->ev->progress(j->run->ev->ctx, j->l, phase, records, fraction);
+  pthread_mutex_unlock(&j->run->lock);
+}
+
+static bool shares_output(const struct om_layer_def *a, const struct om_layer_def *b)
+{
+  for (size_t i = 0; i < a->noutputs; i++)
+    for (size_t j = 0; j < b->noutputs; j++)
+      if (strcmp(a->outputs[i].path, b->outputs[j].path) == 0)
+        return true;
+  return false;
+}
+
+/*
+ * The next layer that may start, or SIZE_MAX; a layer whose input failed is
+ * settled here as skipped.  *waiting says whether any layer still waits.
+ */
+static size_t next_layer(struct run *r, bool *waiting)
+{
+  struct om_build *b = r->b;
+  *waiting = false;
+  for (size_t k = 0; k < b->n; k++) {
+    size_t i = b->plan.order[k];
+    if (r->phase[i] != WAITING)
+      continue;
+    const struct om_plan_layer *pl = &b->plan.layers[i];
+    bool ready = true;
+    const struct om_build_layer *failed = NULL;
+    for (size_t j = 0; j < pl->ndeps; j++) {
+      size_t dep = pl->deps[j];
+      if (r->phase[dep] != DONE)
+        ready = false;
+      else if (b->layers[dep].status == OM_STATUS_FAILED ||
+               (b->layers[dep].status == OM_STATUS_SKIPPED &&
+                b->plan.layers[dep].action == OM_PLAN_BUILD))
+        failed = &b->layers[dep];
+    }
+    if (ready && failed) {
+      struct om_build_layer *l = &b->layers[i];
+      l->status = OM_STATUS_SKIPPED;
+      snprintf(l->reason, sizeof l->reason, "not built: it reads layer '%s', which %s",
+               failed->def->name, failed->status == OM_STATUS_FAILED ? "failed" : "was not built");
+      r->phase[i] = DONE;
+      if (r->ev->done)
+        r->ev->done(r->ev->ctx, l);
+      k = (size_t)-1; /* a settled layer may settle others: look again */
+      continue;
+    }
+    *waiting = true;
+    for (size_t j = 0; j < b->n && ready; j++)
+      ready = !(r->phase[j] == RUNNING && shares_output(pl->def, b->layers[j].def));
+    if (ready)
+      return i;
+  }
+  return SIZE_MAX;
+}
+
+/* Record what layer i was built from and wrote (or forget it), and save the state. */
+static void settle(struct run *r, size_t i, struct om_state_layer *entry)
+{
+  struct om_build_layer *l = &r->b->layers[i];
+  int rc = 0;
+  if (l->status == OM_STATUS_BUILT) {
+    entry->rejected = l->res.rejected;
+    rc = om_plan_outputs(entry, r->b->p, l->def, &r->state, r->d);
+    if (rc == 0)
+      rc = om_state_layer_copy(&l->last, entry);
+    if (rc == 0)
+      rc = om_state_put(&r->state, entry);
+  } else {
+    om_state_forget(&r->state, l->def->name);
+  }
+  if (rc == 0)
+    rc = om_state_save(&r->state, r->state_path, r->d);
+  if (rc < 0 && r->rc == 0)
+    r->rc = rc;
+  om_state_layer_release(entry);
+}
+
+static void *worker(void *arg)
+{
+  struct run *r = arg;
+  struct om_build *b = r->b;
+  pthread_mutex_lock(&r->lock);
+  for (;;) {
+    bool waiting;
+    size_t i = next_layer(r, &waiting);
+    if (i == SIZE_MAX && !waiting)
+      break;
+    if (i == SIZE_MAX) {
+      pthread_cond_wait(&r->changed, &r->lock);
+      continue;
+    }
+    struct om_build_layer *l = &b->layers[i];
+    r->phase[i] = RUNNING;
+    /* The inputs as they are now, before reading them: if one changes
+     * during the build, the next build sees the difference. */
+    struct om_state_layer entry;
+    int rc = om_plan_inputs(&entry, b->p, &b->plan, i, &r->state, &l->d);
+    if (r->ev->start)
+      r->ev->start(r->ev->ctx, l);
+    pthread_mutex_unlock(&r->lock);
+
+    struct job job = {r, l};
+    struct om_progress progress = {on_progress, &job};
+    l->d.report = on_message;
+    l->d.report_ctx = &job;
+    if (rc == 0)
+      rc = om_layer_build(&l->res, b->p, l->def, &progress, &l->d);
+    l->d.report = NULL;
+
+    pthread_mutex_lock(&r->lock);
+    l->rc = rc;
+    l->status = rc < 0 ? OM_STATUS_FAILED : OM_STATUS_BUILT;
+    l->rejected = l->res.rejected;
+    settle(r, i, &entry);
+    r->phase[i] = DONE;
+    if (r->ev->done)
+      r->ev->done(r->ev->ctx, l);
+    pthread_cond_broadcast(&r->changed);
+  }
+  pthread_mutex_unlock(&r->lock);
+  return NULL;
+}
+
+/* Remove what killed builds left beside the outputs: temporaries of dead processes. */
+static void sweep(const struct om_project *p, const char *root)
+{
+  om_atomic_sweep(root);
+  char *rejects = NULL;
+  if (asprintf(&rejects, "%s/rejects", root) >= 0)
+    om_atomic_sweep(rejects);
+  free(rejects);
+  for (size_t i = 0; i < p->nlayers; i++) {
+    for (size_t k = 0; k < p->layers[i].noutputs; k++) {
+      char *path = om_path_join(p->dir, p->layers[i].outputs[k].path);
+      char *dir = path ? om_path_dirname(path) : NULL;
+      if (dir)
+        om_atomic_sweep(dir);
+      free(dir);
+      free(path);
+    }
+  }
+}
+
+static int build_layers(struct run *r, int jobs)
+{
+  struct om_build *b = r->b;
+  r->phase = calloc(b->n ? b->n : 1, sizeof *r->phase);
+  if (!r->phase)
+    return om_diag_fail(r->d, OM_ENOMEM, "out of memory");
+  size_t stale = 0;
+  for (size_t i = 0; i < b->n; i++) {
+    struct om_build_layer *l = &b->layers[i];
+    const struct om_plan_layer *pl = &b->plan.layers[i];
+    snprintf(l->reason, sizeof l->reason, "%s", pl->reason);
+    if (pl->action == OM_PLAN_BUILD) {
+      stale++;
+      continue;
+    }
+    r->phase[i] = DONE;
+    const struct om_state_layer *old = om_state_find(&r->state, l->def->name);
+    if (pl->action == OM_PLAN_SKIP) {
+      l->status = OM_STATUS_SKIPPED;
+      l->rejected = old ? old->rejected : 0;
+      if (old && om_state_layer_copy(&l->last, old) < 0)
+        return om_diag_fail(r->d, OM_ENOMEM, "out of memory");
+    }
+  }
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_cond_init(&r->changed, NULL);
+  int nthreads = (size_t)jobs < stale ? jobs : (int)stale;
+  pthread_t *threads = calloc((size_t)(nthreads > 0 ? nthreads : 1), sizeof *threads);
+  int started = 0;
+  while (threads && started < nthreads && pthread_create(&threads[started], NULL, worker, r) == 0)
+    started++;
+  if (started == 0)
+    worker(r);
+  for (int t = 0; t < started; t++)
+    pthread_join(threads[t], NULL);
+  free(threads);
+  pthread_mutex_destroy(&r->lock);
+  pthread_cond_destroy(&r->changed);
+  return r->rc;
+}
+
+int om_build_run(struct om_build *b, const struct om_project *p, const struct om_build_opts *o,
+                 const struct om_build_events *ev, struct om_diag *d)
+{
+  static const struct om_build_events none = {0};
+  memset(b, 0, sizeof *b);
+  b->p = p;
+  b->n = p->nlayers;
+  b->layers = calloc(b->n ? b->n : 1, sizeof *b->layers);
+  if (!b->layers)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  for (size_t i = 0; i < b->n; i++) {
+    b->layers[i].def = &p->layers[i];
+    om_diag_init(&b->layers[i].d);
+  }
+
+  struct run r = {.b = b, .ev = ev ? ev : &none, .d = d};
+  char *root = om_path_join(p->dir, p->output_root);
+  char *lock_path = NULL;
+  int lock_fd = -1;
+  int rc = root && asprintf(&r.state_path, "%s/.oremap-state", root) >= 0 &&
+                   asprintf(&lock_path, "%s/.oremap.lock", root) >= 0
+               ? 0
+               : om_diag_fail(d, OM_ENOMEM, "out of memory");
+  if (rc == 0 && !o->dry_run) {
+    if (om_path_mkdirs(root) != 0)
+      rc = om_diag_fail(d, OM_EIO, "cannot create folder '%s': %m", root);
+    if (rc == 0)
+      rc = om_lock_acquire(&lock_fd, lock_path, o->lock_timeout, d);
+    if (rc == 0)
+      sweep(p, root);
+  }
+  if (rc == 0)
+    rc = om_state_load(&r.state, r.state_path, d);
+  if (rc == 0)
+    rc = om_plan_make(&b->plan, p, &r.state, o->only, o->nonly, o->force, d);
+  if (rc == 0 && o->dry_run) {
+    for (size_t i = 0; i < b->n; i++) {
+      snprintf(b->layers[i].reason, sizeof b->layers[i].reason, "%s", b->plan.layers[i].reason);
+      if (b->plan.layers[i].action == OM_PLAN_SKIP) {
+        const struct om_state_layer *old = om_state_find(&r.state, p->layers[i].name);
+        b->layers[i].rejected = old ? old->rejected : 0;
+      }
+    }
+  } else if (rc == 0) {
+    rc = build_layers(&r, o->jobs > 0 ? o->jobs : 1);
+  }
+  om_lock_release(lock_fd);
+  om_state_release(&r.state);
+  free(r.phase);
+  free(r.state_path);
+  free(lock_path);
+  free(root);
+  return rc;
+}
+
+void om_build_release(struct om_build *b)
+{
+  for (size_t i = 0; b->layers && i < b->n; i++) {
+    om_layer_result_release(&b->layers[i].res);
+    om_state_layer_release(&b->layers[i].last);
+  }
+  free(b->layers);
+  om_plan_release(&b->plan);
+  memset(b, 0, sizeof *b);
+}

@@ -39,15 +39,17 @@ int om_lock_acquire(int *fd, const char *path, double timeout, struct om_diag *d
       close(f);
       return rc;
     }
+    char who[48] = "";
     long pid = holder(f);
+    if (pid > 0)
+      snprintf(who, sizeof who, " (pid %ld)", pid);
     if (now() - start >= timeout) {
       close(f);
-      return om_diag_fail(d, OM_EIO,
-                          "another build (pid %ld) holds '%s'; gave up after %.0f s", pid, path,
+      return om_diag_fail(d, OM_EIO, "another build%s holds '%s'; gave up after %g s", who, path,
                           timeout);
     }
     if (!said) {
-      om_diag_warn(d, "waiting for another build (pid %ld) that holds '%s'", pid, path);
+      om_diag_warn(d, "waiting for another build%s that holds '%s'", who, path);
       said = true;
     }
     struct timespec pause = {0, 100 * 1000 * 1000};

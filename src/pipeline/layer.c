@@ -390,6 +390,39 @@ static int write_outputs(struct build *b)
 }
 
 /*
+ * The manifest keeps output paths under the output root; a symbolic link
+ * on the way (a folder or the file itself) must not lead out of it either,
+ * unless the project allows outputs anywhere.  What does not exist yet is
+ * judged by its nearest existing folder.
+ */
+static int check_inside_root(const struct build *b, const struct om_output_def *o)
+{
+  char *root = om_path_join(b->p->dir, b->p->output_root);
+  char *path = om_path_join(b->p->dir, o->path);
+  char *real_root = root ? realpath(root, NULL) : NULL;
+  char *real = NULL;
+  for (char *at = path ? strdup(path) : NULL; at && !real;) {
+    real = realpath(at, NULL);
+    char *up = real || !strcmp(at, ".") || !strcmp(at, "/") ? NULL : om_path_dirname(at);
+    free(at);
+    at = up;
+  }
+  int rc = 0;
+  size_t n = real_root ? strlen(real_root) : 0;
+  if (real_root && real && !(strncmp(real, real_root, n) == 0 && (real[n] == '/' || !real[n])))
+    rc = om_diag_fail(b->d, OM_EMANIFEST,
+                      "%s:%d: output '%s' leads out of the output root '%s' through a symbolic "
+                      "link (to '%s'); set allow_outputs_outside_root: true in oremap.yaml to "
+                      "allow it",
+                      b->layer->file, o->line, o->path, b->p->output_root, real);
+  free(real);
+  free(real_root);
+  free(path);
+  free(root);
+  return rc;
+}
+
+/*
  * Open the layer's source and prepare to locate its records and fill its
  * columns.  A source that cannot be opened is named with the manifest and
  * the layer.
@@ -414,6 +447,8 @@ static int prepare(struct build *b)
   rc = om_locator_new(&b->locator, layer, b->reader, b->d);
   if (rc == 0)
     rc = make_schema(b);
+  for (size_t i = 0; i < layer->noutputs && rc == 0 && !b->p->allow_outside_root; i++)
+    rc = check_inside_root(b, &layer->outputs[i]);
   return rc;
 }
 

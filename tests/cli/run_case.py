@@ -6,7 +6,8 @@ A case folder holds
              starting with "!" is a shell command run between them (to
              change an input, say).  With several lines, stdout and stderr
              are compared as one text with a "$ ..." line before each
-             command's output, and the exit code is the last command's.
+             command's output and an "[exit N]" line after each oremap
+             command's standard output; expected/exit is the last one's.
   input/     copied to a fresh work folder, where the command runs
   expected/
     exit     the expected exit code
@@ -35,7 +36,7 @@ import sys
 def mask(text, work):
     text = re.sub(r"in \d+\.\d+ s", "in N s", text)
     text = re.sub(r" +\d+\.\d+ s  ", "  N s  ", text)  # the time column of the summary
-    return text.replace(work + "/", "")
+    return text.replace(work + "/", "").replace(os.path.dirname(work) + "/", "../")
 
 
 def round_numbers(value):
@@ -159,13 +160,16 @@ def main():
             out.append(f"$ {line}\n")
             err.append(f"$ {line}\n")
         if line.startswith("!"):
-            subprocess.run(line[1:], shell=True, cwd=work, check=True, env=env)
-            continue
-        proc = subprocess.run([oremap] + shlex.split(line), cwd=work, capture_output=True,
-                              env=env, timeout=600)
+            proc = subprocess.run(line[1:], shell=True, cwd=work, check=True, env=env,
+                                  capture_output=True, timeout=600)
+        else:
+            proc = subprocess.run([oremap] + shlex.split(line), cwd=work, capture_output=True,
+                                  env=env, timeout=600)
+            code = proc.returncode
         out.append(proc.stdout.decode("utf-8", "backslashreplace"))
+        if len(lines) > 1 and not line.startswith("!"):
+            out.append(f"[exit {code}]\n")
         err.append(proc.stderr.decode("utf-8", "backslashreplace"))
-        code = proc.returncode
     got = {
         "exit": f"{code}\n",
         "stdout": mask("".join(out), work),

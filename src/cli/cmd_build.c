@@ -109,7 +109,7 @@ int om_cmd_build(int argc, char **argv)
     return code;
   }
 
-  struct om_build b;
+  struct om_build b = {0};
   struct om_build_view view;
   struct om_build_events events;
   view.b = NULL;
@@ -128,7 +128,8 @@ int om_cmd_build(int argc, char **argv)
     om_build_print_summary(stdout, &b, p);
     code = exit_code(&b);
   }
-  if (code != OM_EXIT_FAILURE && rc == 0 && o.report && !o.build.dry_run) {
+  bool ran = b.layers && rc == 0 && !o.build.dry_run;
+  if (ran && o.report) {
     struct om_diag rd;
     om_diag_init(&rd);
     if (om_build_write_report(o.report, &b, p, &rd) < 0) {

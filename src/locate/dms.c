@@ -510,19 +510,27 @@ static void read_coord(const char *text, const struct tok *it, size_t a, size_t 
   r->detail[0] = '\0';
 }
 
+/* Tokenize text that must hold something: an empty text is a syntax error. */
+static enum om_reason tokenize_some(const char *text, struct tok *toks, size_t *n, char *detail,
+                                    size_t detail_size)
+{
+  om_detail_set(detail, detail_size, "%s", "");
+  enum om_reason why = tokenize(text, toks, n, detail, detail_size);
+  if (why == OM_REASON_NONE && *n == 0) {
+    om_detail_set(detail, detail_size, "empty");
+    why = OM_REASON_DMS_SYNTAX;
+  }
+  return why;
+}
+
 enum om_reason om_dms_parse_one(const char *text, double *value, char *axis, char *detail,
                                 size_t detail_size)
 {
   struct tok toks[MAX_TOKENS];
   size_t n = 0;
-  om_detail_set(detail, detail_size, "%s", "");
-  enum om_reason why = tokenize(text, toks, &n, detail, detail_size);
+  enum om_reason why = tokenize_some(text, toks, &n, detail, detail_size);
   if (why != OM_REASON_NONE)
     return why;
-  if (n == 0) {
-    om_detail_set(detail, detail_size, "empty");
-    return OM_REASON_DMS_SYNTAX;
-  }
   struct reading r;
   read_coord(text, toks, 0, n, &r);
   if (r.why != OM_REASON_NONE) {
@@ -548,14 +556,9 @@ enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, cha
 {
   struct tok toks[MAX_TOKENS];
   size_t n = 0;
-  om_detail_set(detail, detail_size, "%s", "");
-  enum om_reason why = tokenize(text, toks, &n, detail, detail_size);
+  enum om_reason why = tokenize_some(text, toks, &n, detail, detail_size);
   if (why != OM_REASON_NONE)
     return why;
-  if (n == 0) {
-    om_detail_set(detail, detail_size, "empty");
-    return OM_REASON_DMS_SYNTAX;
-  }
 
   size_t sep = n;
   for (size_t i = 0; i < n; i++) {

@@ -386,7 +386,7 @@ static void test_two_layers_one_geopackage(void **state)
   add_file(dir, "layers/a.yaml", "name: a\n"
                                  "source: { path: data/a.csv }\n"
                                  "locate: { coordinates: { x: lon, y: lat } }\n"
-                                 "outputs:\n  - { path: out/map.gpkg, layer: a }\n");
+                                 "outputs:\n  - out/map.gpkg\n");
   add_file(dir, "layers/b.yaml", "name: b\n"
                                  "source: { path: data/b.csv }\n"
                                  "locate: { wkt: geom_wkt }\n"
@@ -409,6 +409,7 @@ static void test_two_layers_one_geopackage(void **state)
   }
   GDALDatasetH ds = open_vector(dir, "out/map.gpkg");
   assert_int_equal(GDALDatasetGetLayerCount(ds), 2);
+  /* One table per layer: the layer's name by default, or the one the output names. */
   OGRLayerH a = GDALDatasetGetLayerByName(ds, "a"), b = GDALDatasetGetLayerByName(ds, "b");
   assert_non_null(a);
   assert_non_null(b);

@@ -5,6 +5,7 @@
 #include "core/diag.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +31,25 @@ const char *om_reason_message(enum om_reason why)
   return reason_messages[why];
 }
 
+static char reason_lower[OM_REASON__COUNT][32];
+static pthread_once_t reason_lower_once = PTHREAD_ONCE_INIT;
+
+static void make_lower_names(void)
+{
+  for (int r = 0; r < OM_REASON__COUNT; r++) {
+    size_t i = 0;
+    for (; reason_names[r][i] && i + 1 < sizeof reason_lower[r]; i++)
+      reason_lower[r][i] = (char)tolower((unsigned char)reason_names[r][i]);
+    reason_lower[r][i] = '\0';
+  }
+}
+
 const char *om_reason_name(enum om_reason why)
 {
-  static _Thread_local char lower[64];
-  const char *name = why < 0 || why >= OM_REASON__COUNT ? "UNKNOWN" : reason_names[why];
-  size_t i = 0;
-  for (; name[i] && i + 1 < sizeof lower; i++)
-    lower[i] = (char)tolower((unsigned char)name[i]);
-  lower[i] = '\0';
-  return lower;
+  if (why < 0 || why >= OM_REASON__COUNT)
+    return "unknown";
+  pthread_once(&reason_lower_once, make_lower_names);
+  return reason_lower[why];
 }
 
 void om_diag_init(struct om_diag *d)
@@ -82,20 +93,44 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
   return len;
 }
 
-void om_diag_write_escaped(FILE *f, const char *s, size_t len)
+/*
+ * Write s as text: invalid UTF-8 and control characters as \xNN.  A CSV
+ * cell may keep its tabs and line breaks (it is quoted); a message line
+ * may not, nor DEL and the C1 controls, which terminals obey.
+ */
+static void write_escaped(FILE *f, const char *s, size_t len, bool one_line)
 {
   const unsigned char *p = (const unsigned char *)s;
   size_t i = 0;
   while (i < len) {
     size_t n = utf8_seq_len(p + i, len - i);
-    if (n == 0 || (n == 1 && p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')) {
-      fprintf(f, "\\x%02X", p[i]);
-      i++;
+    bool control = n == 1 && (p[i] < 0x20 || p[i] == 0x7F);
+    bool kept = control && !one_line && (p[i] == '\t' || p[i] == '\n' || p[i] == '\r');
+    bool c1 = n == 2 && p[i] == 0xC2 && p[i + 1] < 0xA0;
+    if (n == 0 || (control && !kept) || (c1 && one_line)) {
+      for (size_t k = 0; k < (n ? n : 1); k++)
+        fprintf(f, "\\x%02X", p[i + k]);
+      i += n ? n : 1;
     } else {
       fwrite(p + i, 1, n, f);
       i += n;
     }
   }
+}
+
+void om_diag_write_escaped(FILE *f, const char *s, size_t len)
+{
+  write_escaped(f, s, len, false);
+}
+
+/* At most max bytes of s, cut where a UTF-8 character starts. */
+static size_t cut_at_char(const char *s, size_t len, size_t max)
+{
+  if (len <= max)
+    return len;
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+    max--;
+  return max;
 }
 
 /* One CSV cell, quoted when it holds a delimiter, quote or line break. */
@@ -165,13 +200,16 @@ int om_diag_reject(struct om_diag *d, const struct om_pos *at, const char *field
     if (at->line > 0)
       fprintf(m, "%ld:", at->line);
     fprintf(m, " record %ld: ", at->record);
-    if (field)
-      fprintf(m, "field '%s': ", field);
-    fputs(reason, m);
+    if (field) {
+      fputs("field '", m);
+      write_escaped(m, field, strlen(field), true);
+      fputs("': ", m);
+    }
+    write_escaped(m, reason, strlen(reason), true);
     if (value) {
       fputs(": '", m);
       size_t len = strlen(value);
-      om_diag_write_escaped(m, value, len > 200 ? 200 : len);
+      write_escaped(m, value, cut_at_char(value, len, 200), true);
       fputs(len > 200 ? "...'" : "'", m);
     }
     fclose(m);

@@ -78,6 +78,11 @@ static const char *copy(struct om_strset *s, const char *str)
   return out;
 }
 
+bool om_strset_contains(const struct om_strset *s, const char *str)
+{
+  return s->cap > 0 && s->slots[find(s->slots, s->cap, str)] != NULL;
+}
+
 int om_strset_add(struct om_strset *s, const char *str)
 {
   if ((s->n + 1) * 2 > s->cap && grow(s) < 0)

@@ -6,6 +6,7 @@
 #ifndef OM_CORE_STRSET_H
 #define OM_CORE_STRSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct om_strset_block;
@@ -19,6 +20,8 @@ struct om_strset {
 
 void om_strset_init(struct om_strset *s);
 void om_strset_release(struct om_strset *s);
+/* Is str in the set? */
+bool om_strset_contains(const struct om_strset *s, const char *str);
 /* Add a copy of str: 1 if added, 0 if it was there already, -1 out of memory. */
 int om_strset_add(struct om_strset *s, const char *str);
 

@@ -551,8 +551,8 @@ static bool read_cut(const char *text, const struct tok *it, size_t k, size_t k2
   return l->depth == SHAPE_OK && r->depth == SHAPE_OK;
 }
 
-enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, char *detail,
-                                 size_t detail_size)
+enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, bool *lettered,
+                                 char *detail, size_t detail_size)
 {
   struct tok toks[MAX_TOKENS];
   size_t n = 0;
@@ -634,6 +634,8 @@ enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, cha
                l.axis == 'y' ? "latitudes" : "longitudes");
     return OM_REASON_DMS_AMBIGUOUS;
   }
+  if (lettered)
+    *lettered = l.axis != '?' || r.axis != '?';
   /* Without letters the order is latitude, longitude (ISO 6709). */
   if (l.axis == 'x' || r.axis == 'y') {
     *lon = l.value;

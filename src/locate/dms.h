@@ -8,18 +8,21 @@
 #ifndef OM_LOCATE_DMS_H
 #define OM_LOCATE_DMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/diag.h"
 
 /*
  * Parse a pair "latitude longitude" (either order when both carry
- * hemisphere letters) into decimal degrees.  Returns OM_REASON_NONE, or
- * OM_REASON_DMS_SYNTAX, OM_REASON_DMS_AMBIGUOUS, OM_REASON_DMS_RANGE with
- * a short explanation in detail.
+ * hemisphere letters) into decimal degrees.  *lettered (may be NULL) says
+ * whether a hemisphere letter named an axis, in which case the caller
+ * cannot take a value out of range for a swapped pair.  Returns
+ * OM_REASON_NONE, or OM_REASON_DMS_SYNTAX, OM_REASON_DMS_AMBIGUOUS,
+ * OM_REASON_DMS_RANGE with a short explanation in detail.
  */
-enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, char *detail,
-                                 size_t detail_size);
+enum om_reason om_dms_parse_pair(const char *text, double *lat, double *lon, bool *lettered,
+                                 char *detail, size_t detail_size);
 
 /*
  * Parse one coordinate ("39°41′12″N", "-31.2056", "31 12 20 E").  *axis is

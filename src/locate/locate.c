@@ -207,9 +207,9 @@ static enum om_reason locate_xy(struct om_locator *l, const struct om_record *re
   if (err->reason)
     return err->reason;
 
-  err->field = l->name_y;
   err->reason = om_crs_to_wgs84(l->crs, &x, &y, err->detail, sizeof err->detail);
   if (err->reason) {
+    err->field = NULL; /* the pair is wrong, not one of its numbers */
     err->value = NULL;
     snprintf(err->detail + strlen(err->detail), sizeof err->detail - strlen(err->detail),
              "%s%s %s", err->detail[0] ? "; " : "", vx, vy);
@@ -237,12 +237,13 @@ static enum om_reason locate_dms(struct om_locator *l, const struct om_record *r
     return err->reason = OM_REASON_MISSING_COORDINATES;
   err->value = v;
   double lat, lon;
-  err->reason = om_dms_parse_pair(v, &lat, &lon, err->detail, sizeof err->detail);
+  bool lettered;
+  err->reason = om_dms_parse_pair(v, &lat, &lon, &lettered, err->detail, sizeof err->detail);
   if (err->reason)
     return err->reason;
   err->reason = check_range(lon, lat);
   /* Hemisphere letters say which number is which: then it is not a swap. */
-  if (err->reason == OM_REASON_SWAPPED && strpbrk(v, "NSEWnsew"))
+  if (err->reason == OM_REASON_SWAPPED && lettered)
     err->reason = fabs(lat) > 90 ? OM_REASON_LAT_RANGE : OM_REASON_LON_RANGE;
   if (err->reason)
     return err->reason;
@@ -302,7 +303,8 @@ static enum om_reason locate_wkt(struct om_locator *l, const struct om_record *r
     err->value = v;
     return err->reason;
   }
-  adopt_wkb(l, wkb, len, loc, err);
+  if (adopt_wkb(l, wkb, len, loc, err) != OM_REASON_NONE)
+    err->value = v;
   free(wkb);
   return err->reason;
 }

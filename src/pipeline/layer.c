@@ -204,16 +204,11 @@ static enum om_reason convert(struct build *b, size_t j, const char *v, char *de
 static int take_record(struct build *b, const struct om_record *rec, struct om_location *loc,
                        long *written)
 {
-  if (b->id_src != SIZE_MAX) {
-    const char *id = rec->values[b->id_src];
-    if (!id || !*id)
-      return reject(b, rec, b->layer->source.id, OM_REASON_MISSING_ID, NULL, NULL);
-    int added = om_strset_add(&b->ids, id);
-    if (added < 0)
-      return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
-    if (added == 0)
-      return reject(b, rec, b->layer->source.id, OM_REASON_DUPLICATE_ID, NULL, id);
-  }
+  const char *id = b->id_src != SIZE_MAX ? rec->values[b->id_src] : NULL;
+  if (b->id_src != SIZE_MAX && (!id || !*id))
+    return reject(b, rec, b->layer->source.id, OM_REASON_MISSING_ID, NULL, NULL);
+  if (id && om_strset_contains(&b->ids, id))
+    return reject(b, rec, b->layer->source.id, OM_REASON_DUPLICATE_ID, NULL, id);
 
   char detail[256] = "";
   for (size_t j = 0; j < b->schema.n; j++) {
@@ -240,6 +235,10 @@ static int take_record(struct build *b, const struct om_record *rec, struct om_l
     .values = b->values, .wkb = loc->wkb, .wkb_len = loc->len,
     .env = {loc->env[0], loc->env[1], loc->env[2], loc->env[3]},
   };
+  /* An id counts as taken once its record is written, not when a record
+   * with it was rejected: the first good record with an id is kept. */
+  if (id && om_strset_add(&b->ids, id) < 0)
+    return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
   int rc = om_spool_add(b->spool, &f, b->d);
   if (rc == 0)
     (*written)++;
@@ -502,6 +501,9 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
   double start = now();
   struct build b = {.p = p, .layer = layer, .d = d};
   om_strset_init(&b.ids);
+  long rejected_before = d->rejected; /* d may have served other builds */
+  long counts_before[OM_REASON__COUNT];
+  memcpy(counts_before, d->counts, sizeof counts_before);
 
   char *root = om_path_join(p->dir, p->output_root);
   char *rejects_dir = NULL;
@@ -531,8 +533,9 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
     rc = write_outputs(&b);
   }
 
-  res->rejected = d->rejected;
-  memcpy(res->counts, d->counts, sizeof res->counts);
+  res->rejected = d->rejected - rejected_before;
+  for (int r = 0; r < OM_REASON__COUNT; r++)
+    res->counts[r] = d->counts[r] - counts_before[r];
   d->rejects = NULL;
   if (rc == 0)
     rc = om_atomic_commit(&rejects, d);

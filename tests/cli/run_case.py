@@ -180,7 +180,7 @@ def main():
     for name, text in got.items():
         path = os.path.join(expected_dir, name)
         if update:
-            if name == "exit" or text or os.path.exists(path):
+            if name == "exit" or os.path.exists(path):
                 os.makedirs(expected_dir, exist_ok=True)
                 with open(path, "w", encoding="utf-8") as f:
                     f.write(text)

@@ -297,6 +297,33 @@ static void test_report_long_value(void **state)
   sink_close(&s);
 }
 
+/* The cut never splits a character, so valid text never shows as a bad byte. */
+static void test_report_cut_keeps_characters(void **state)
+{
+  (void)state;
+  char value[256];
+  memset(value, 'a', 199);
+  strcpy(value + 199, "\xc4\xb1" "bbbb"); /* 'ı' straddles byte 200 */
+  char *line = report_of(&AT, "note", OM_REASON_NOT_A_NUMBER, NULL, value);
+  assert_null(strstr(line, "\\x"));
+  const char *end = line + strlen(line) - 6;
+  assert_string_equal(end, "aa...'");
+  free(line);
+}
+
+/* A value cannot forge a second report line or steer the terminal. */
+static void test_report_line_has_no_controls(void **state)
+{
+  (void)state;
+  char *line = report_of(&AT, "note", OM_REASON_NOT_A_NUMBER, NULL,
+                         "line1\r\nx.csv:9: record 8: forged\x7f\xc2\x9b");
+  assert_null(strchr(line, '\n'));
+  assert_null(strchr(line, '\r'));
+  assert_non_null(strstr(line, "line1\\x0D\\x0Ax.csv:9"));
+  assert_non_null(strstr(line, "forged\\x7F\\xC2\\x9B'"));
+  free(line);
+}
+
 static void test_warn(void **state)
 {
   (void)state;
@@ -359,6 +386,16 @@ static void test_reason_words(void **state)
   assert_string_equal(om_reason_message(OM_REASON__COUNT), "unknown reason");
   assert_string_equal(om_reason_name((enum om_reason)1000), "unknown");
   assert_string_equal(om_reason_message((enum om_reason)1000), "unknown reason");
+}
+
+/* Each call's name stays valid: no buffer shared between calls. */
+static void test_reason_names_stay(void **state)
+{
+  (void)state;
+  const char *a = om_reason_name(OM_REASON_LAT_RANGE);
+  const char *b = om_reason_name(OM_REASON_SWAPPED);
+  assert_string_equal(a, "lat_range");
+  assert_string_equal(b, "swapped");
 }
 
 static void test_reject_unknown_reason(void **state)
@@ -462,8 +499,11 @@ int main(void)
     cmocka_unit_test(test_counts),
     cmocka_unit_test(test_report_line),
     cmocka_unit_test(test_report_long_value),
+    cmocka_unit_test(test_report_cut_keeps_characters),
+    cmocka_unit_test(test_report_line_has_no_controls),
     cmocka_unit_test(test_warn),
     cmocka_unit_test(test_reason_words),
+    cmocka_unit_test(test_reason_names_stay),
     cmocka_unit_test(test_reject_unknown_reason),
     cmocka_unit_test(test_fail),
     cmocka_unit_test(test_detail_never_cuts_a_character),

@@ -23,7 +23,7 @@ static void check_pair(const char *text, double want_lat, double want_lon)
 {
   double lat = NAN, lon = NAN;
   char detail[256];
-  enum om_reason why = om_dms_parse_pair(text, &lat, &lon, detail, sizeof detail);
+  enum om_reason why = om_dms_parse_pair(text, &lat, &lon, NULL, detail, sizeof detail);
   if (why != OM_REASON_NONE)
     fail_msg("'%s': %s: %s", text, om_reason_name(why), detail);
   if (fabs(lat - want_lat) > EPS || fabs(lon - want_lon) > EPS)
@@ -35,7 +35,7 @@ static void check_pair_fails(const char *text, enum om_reason want, const char *
 {
   double lat = 1234, lon = 5678;
   char detail[256];
-  enum om_reason why = om_dms_parse_pair(text, &lat, &lon, detail, sizeof detail);
+  enum om_reason why = om_dms_parse_pair(text, &lat, &lon, NULL, detail, sizeof detail);
   if (why != want)
     fail_msg("'%s': got %s (%s), want %s", text, om_reason_name(why), detail,
              om_reason_name(want));
@@ -282,18 +282,18 @@ static void test_detail_is_bounded(void **state)
   char small[12];
   memset(small, 'x', sizeof small);
   /* The message is cut to the buffer, at a character boundary. */
-  enum om_reason why = om_dms_parse_pair("39°75′N 31°E", &lat, &lon, small, sizeof small);
+  enum om_reason why = om_dms_parse_pair("39°75′N 31°E", &lat, &lon, NULL, small, sizeof small);
   assert_int_equal(why, OM_REASON_DMS_RANGE);
   assert_true(strlen(small) < sizeof small);
-  why = om_dms_parse_pair("39 Öööööö 31", &lat, &lon, small, sizeof small);
+  why = om_dms_parse_pair("39 Öööööö 31", &lat, &lon, NULL, small, sizeof small);
   assert_int_equal(why, OM_REASON_DMS_SYNTAX);
   size_t len = strlen(small);
   assert_true(len < sizeof small);
   /* "unexpected 'Ö..." cut without half an Ö at the end. */
   assert_true(((unsigned char)small[len - 1] & 0xC0) != 0xC0);
   /* NULL or empty detail buffers are allowed. */
-  assert_int_equal(om_dms_parse_pair("39 41 31 12", &lat, &lon, NULL, 0), OM_REASON_DMS_AMBIGUOUS);
-  assert_int_equal(om_dms_parse_pair("39 31", &lat, &lon, small, 0), OM_REASON_NONE);
+  assert_int_equal(om_dms_parse_pair("39 41 31 12", &lat, &lon, NULL, NULL, 0), OM_REASON_DMS_AMBIGUOUS);
+  assert_int_equal(om_dms_parse_pair("39 31", &lat, &lon, NULL, small, 0), OM_REASON_NONE);
 }
 
 int main(void)

@@ -426,6 +426,47 @@ static void test_two_layers_one_geopackage(void **state)
 
 /* ---- Failures before any output ---- */
 
+/*
+ * One diag may serve several builds: each result counts its own rejects.
+ * And an id is taken by the first record written with it, not by a
+ * rejected one.
+ */
+static void test_counts_per_build_and_ids(void **state)
+{
+  (void)state;
+  char *dir = make_project("layer-counts-ids");
+  add_file(dir, "layers/a.yaml", "name: a\n"
+                                 "source: { path: data/a.csv, id: id }\n"
+                                 "locate: { coordinates: { x: lon, y: lat } }\n"
+                                 "outputs: [out/a.geojson]\n");
+  add_file(dir, "layers/b.yaml", "name: b\n"
+                                 "source: { path: data/b.csv }\n"
+                                 "locate: { coordinates: { x: lon, y: lat } }\n"
+                                 "outputs: [out/b.geojson]\n");
+  add_file(dir, "data/a.csv", "id,lon,lat\nA,31.2,\nA,31.2,39.6\nA,31.3,39.7\n");
+  add_file(dir, "data/b.csv", "lon,lat\n31.2,39.6\n");
+  struct om_project *p = load(dir);
+  struct om_diag d;
+  struct lines got;
+  diag_start(&d, &got);
+  struct om_layer_result res;
+  assert_int_equal(om_layer_build(&res, p, &p->layers[0], NULL, &d), 0);
+  assert_int_equal(res.read, 3);
+  assert_int_equal(res.written, 1);
+  assert_int_equal(res.rejected, 2);
+  assert_int_equal(res.counts[OM_REASON_MISSING_COORDINATES], 1);
+  assert_int_equal(res.counts[OM_REASON_DUPLICATE_ID], 1);
+  om_layer_result_release(&res);
+  assert_int_equal(om_layer_build(&res, p, &p->layers[1], NULL, &d), 0);
+  assert_int_equal(res.read, 1);
+  assert_int_equal(res.written, 1);
+  assert_int_equal(res.rejected, 0);
+  assert_int_equal(res.counts[OM_REASON_DUPLICATE_ID], 0);
+  om_layer_result_release(&res);
+  om_project_free(p);
+  free(dir);
+}
+
 static void test_unknown_output_field(void **state)
 {
   (void)state;
@@ -557,6 +598,7 @@ int main(void)
     cmocka_unit_test(test_decimal_comma_declared),
     cmocka_unit_test(test_reserved_names),
     cmocka_unit_test(test_two_layers_one_geopackage),
+    cmocka_unit_test(test_counts_per_build_and_ids),
     cmocka_unit_test(test_unknown_output_field),
     cmocka_unit_test(test_missing_source),
     cmocka_unit_test(test_validate),

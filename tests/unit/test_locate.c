@@ -242,7 +242,7 @@ static void test_xy_projected(void **state)
   assert_true(fabs(fx.loc.env[0] - 31.2056000093) < 1e-8);
   assert_true(fabs(fx.loc.env[1] - 39.6868999941) < 1e-8);
   /* A UTM easting PROJ would silently put in Tibet. */
-  expect_reject(&fx, OM_REASON_OUTSIDE_CRS_AREA, "northing", NULL, &err);
+  expect_reject(&fx, OM_REASON_OUTSIDE_CRS_AREA, NULL, NULL, &err);
   assert_contains(err.detail, "EPSG:23036");
   assert_contains(err.detail, "5000000 4394730.34");
   expect_reject(&fx, OM_REASON_NOT_FINITE, "easting", "inf", &err);
@@ -269,7 +269,8 @@ static void test_dms(void **state)
         "7,39N 31N\n"
         "8,39°75′12″N 31°12′20″E\n"
         "9,near the village\n"
-        "10,\n");
+        "10,\n"
+        "11,120d30m15s 39d36m0s\n");
   expect_near(&fx, lon, lat, 1e-9);
   assert_true(fabs(fx.loc.env[0] - 31.205556) < 5e-7 && fabs(fx.loc.env[1] - 39.686667) < 5e-7);
   expect_near(&fx, lon, lat, 1e-9);
@@ -284,6 +285,8 @@ static void test_dms(void **state)
   assert_contains(err.detail, "75");
   expect_reject(&fx, OM_REASON_DMS_SYNTAX, "coords", "near the village", &err);
   expect_reject(&fx, OM_REASON_MISSING_COORDINATES, "coords", NULL, &err);
+  /* The 's' of seconds is not South: no letter names an axis, so a swap. */
+  expect_reject(&fx, OM_REASON_SWAPPED, "coords", "120d30m15s 39d36m0s", &err);
   finish(&fx);
 }
 
@@ -329,7 +332,7 @@ static void test_wkt(void **state)
   assert_memory_equal(fx.loc.env, env, sizeof env);
   assert_true(first_ring_area(fx.loc.wkb, fx.loc.len) == 100.0);
 
-  expect_reject(&fx, OM_REASON_GEOMETRY_INVALID, "wkt", NULL, &err);
+  expect_reject(&fx, OM_REASON_GEOMETRY_INVALID, "wkt", "POLYGON ((0 0, 10 10, 10 0, 0 10, 0 0))", &err);
   assert_contains(err.detail, "Self-intersection");
 
   expect_reject(&fx, OM_REASON_WKT_INVALID, "wkt", "POLYGON ((1 2", &err);
@@ -346,7 +349,7 @@ static void test_wkt(void **state)
 
   expect_point(&fx, 31.2056, 39.6869);
 
-  expect_reject(&fx, OM_REASON_LON_RANGE, "wkt", NULL, &err);
+  expect_reject(&fx, OM_REASON_LON_RANGE, "wkt", "LINESTRING (0 0, 200 10)", &err);
   assert_string_equal(err.detail, "vertex 200 10");
   expect_reject(&fx, OM_REASON_GEOMETRY_EMPTY, "wkt", "POLYGON EMPTY", &err);
   expect_reject(&fx, OM_REASON_MISSING_COORDINATES, "wkt", NULL, &err);

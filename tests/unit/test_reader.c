@@ -197,7 +197,7 @@ static void test_unterminated_quote(void **state)
   next_ok(r, &s, &rec, 1, 2);
   next_rejected(r, &s, path, OM_REASON_UNTERMINATED_QUOTE,
                 ":3: record 2: field 'name': unterminated quoted field: the quote opened on "
-                "line 3 is never closed: 'Okcu,39.62\n3,Karkin,39.64\n4,Kizilcaoren,39.6333\n'");
+                "line 3 is never closed: 'Okcu,39.62\\x0A3,Karkin,39.64\\x0A4,Kizilcaoren,39.6333\\x0A'");
   /* One stray quote costs one record: reading goes on with line 4. */
   next_ok(r, &s, &rec, 3, 4);
   assert_string_equal(rec.values[1], "Karkin");
@@ -211,7 +211,7 @@ static void test_unterminated_quote(void **state)
   next_ok(r, &s, &rec, 1, 2);
   next_rejected(r, &s, path, OM_REASON_UNTERMINATED_QUOTE,
                 ":3: record 2: field 'name': unterminated quoted field: the quote opened on "
-                "line 3 is never closed: 'Okcu\n'");
+                "line 3 is never closed: 'Okcu\\x0A'");
   next_end(r, &s);
   om_reader_free(r);
   free(path);

@@ -1,0 +1,202 @@
+/*
+ * Planar buffer and densify over WKB with GEOS (see buffer.h).
+ *
+ * As in geos.c, each thread gets one GEOS context on first use, kept in
+ * thread-specific storage and finished when the thread exits, and for the
+ * span of one call GEOS's error handler writes into that call's buffer, so
+ * a message reaches the caller's om_diag and nothing is printed or kept in
+ * a global.
+ */
+#include "geom/buffer.h"
+
+#include <geos_c.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geom/geom.h"
+
+/* Where GEOS's first error message of a call goes. */
+struct geos_msg {
+  char text[512]; /* NUL-terminated, "" when GEOS said nothing */
+};
+
+static void on_geos_message(const char *message, void *userdata)
+{
+  struct geos_msg *m = userdata;
+  if (m && m->text[0] == '\0')
+    snprintf(m->text, sizeof m->text, "%s", message);
+}
+
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t key;
+static int key_status;
+
+static void finish_context(void *h) { GEOS_finish_r(h); }
+
+static void make_key(void) { key_status = pthread_key_create(&key, finish_context); }
+
+/* This thread's context with its messages going to m, or NULL. */
+static GEOSContextHandle_t context_begin(struct geos_msg *m)
+{
+  m->text[0] = '\0';
+  if (pthread_once(&key_once, make_key) != 0 || key_status != 0)
+    return NULL;
+  GEOSContextHandle_t h = pthread_getspecific(key);
+  if (!h) {
+    h = GEOS_init_r();
+    if (!h)
+      return NULL;
+    if (pthread_setspecific(key, h) != 0) {
+      GEOS_finish_r(h);
+      return NULL;
+    }
+  }
+  GEOSContext_setErrorMessageHandler_r(h, on_geos_message, m);
+  return h;
+}
+
+/* Detach the handler from the caller's buffer, which is about to go. */
+static void context_end(GEOSContextHandle_t h)
+{
+  GEOSContext_setErrorMessageHandler_r(h, on_geos_message, NULL);
+}
+
+/* GEOS's message without its exception class ("TopologyException: ") and final newline. */
+static const char *geos_reason(struct geos_msg *m)
+{
+  size_t n = strlen(m->text);
+  while (n > 0 && (m->text[n - 1] == '\n' || m->text[n - 1] == ' '))
+    m->text[--n] = '\0';
+  if (n == 0)
+    return "GEOS failed";
+  const char *colon = strstr(m->text, "Exception: ");
+  return colon ? colon + strlen("Exception: ") : m->text;
+}
+
+/* g as newly allocated little-endian 2D ISO WKB; 0, or -1 with the message in GEOS's handler. */
+static int write_wkb(GEOSContextHandle_t h, const GEOSGeometry *g, unsigned char **out,
+                     size_t *out_len)
+{
+  GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
+  if (!w)
+    return -1;
+  GEOSWKBWriter_setFlavor_r(h, w, GEOS_WKB_ISO);
+  GEOSWKBWriter_setByteOrder_r(h, w, GEOS_WKB_NDR);
+  GEOSWKBWriter_setOutputDimension_r(h, w, 2);
+  GEOSWKBWriter_setIncludeSRID_r(h, w, 0);
+  size_t size = 0;
+  unsigned char *buf = GEOSWKBWriter_write_r(h, w, g, &size);
+  GEOSWKBWriter_destroy_r(h, w);
+  if (!buf)
+    return -1;
+  *out = malloc(size ? size : 1);
+  if (*out) {
+    memcpy(*out, buf, size);
+    *out_len = size;
+  }
+  GEOSFree_r(h, buf);
+  return *out ? 0 : -1;
+}
+
+/* The planar operations this file runs, one GEOS call each. */
+enum op { OP_BUFFER, OP_DENSIFY };
+
+/* Arguments of an operation. */
+struct op_args {
+  enum op op;         /* which */
+  const char *verb;   /* "buffer", for messages */
+  const char *gerund; /* "buffering" */
+  double distance;    /* buffer distance or longest edge */
+  int quadsegs;       /* segments per quarter circle (buffer) */
+};
+
+static GEOSGeometry *apply(GEOSContextHandle_t h, const GEOSGeometry *g, const struct op_args *a)
+{
+  switch (a->op) {
+  case OP_BUFFER:
+    return GEOSBuffer_r(h, g, a->distance, a->quadsegs);
+  case OP_DENSIFY:
+    return GEOSDensify_r(h, g, a->distance);
+  }
+  return NULL;
+}
+
+/* Read wkb, apply the operation, write the result; the contract of buffer.h. */
+static int run(unsigned char **out, size_t *out_len, const unsigned char *wkb, size_t len,
+               const struct op_args *a, struct om_diag *d)
+{
+  *out = NULL;
+  *out_len = 0;
+  if (om_wkb_type(wkb, len) == 0)
+    return om_diag_fail(d, OM_REASON_GEOMETRY_INVALID, "malformed WKB");
+  struct geos_msg m;
+  GEOSContextHandle_t h = context_begin(&m);
+  if (!h)
+    return om_diag_fail(d, OM_EDEP, "cannot start GEOS");
+
+  int rc = 0;
+  GEOSGeometry *g = NULL, *res = NULL;
+  GEOSWKBReader *r = GEOSWKBReader_create_r(h);
+  if (r) {
+    g = GEOSWKBReader_read_r(h, r, wkb, len);
+    GEOSWKBReader_destroy_r(h, r);
+  }
+  if (!g) {
+    rc = om_diag_fail(d, OM_REASON_GEOMETRY_INVALID, "GEOS cannot read the geometry: %s",
+                      geos_reason(&m));
+    goto done;
+  }
+  res = apply(h, g, a);
+  if (!res) {
+    rc = om_diag_fail(d, OM_EDEP, "cannot %s the geometry: %s", a->verb, geos_reason(&m));
+    goto done;
+  }
+  char empty = GEOSisEmpty_r(h, res);
+  if (empty == 2) {
+    rc = om_diag_fail(d, OM_EDEP, "cannot %s the geometry: %s", a->verb, geos_reason(&m));
+    goto done;
+  }
+  if (empty == 1) {
+    rc = om_diag_fail(d, OM_REASON_GEOMETRY_EMPTY, "%s gives an empty geometry", a->gerund);
+    goto done;
+  }
+  if (write_wkb(h, res, out, out_len) < 0)
+    rc = m.text[0] ? om_diag_fail(d, OM_EDEP, "cannot write WKB: %s", geos_reason(&m))
+                   : om_diag_fail(d, OM_ENOMEM, "out of memory");
+done:
+  if (res)
+    GEOSGeom_destroy_r(h, res);
+  if (g)
+    GEOSGeom_destroy_r(h, g);
+  context_end(h);
+  return rc;
+}
+
+int om_geom_buffer_planar(unsigned char **out, size_t *out_len, const unsigned char *wkb,
+                          size_t len, double distance, int quadsegs, struct om_diag *d)
+{
+  *out = NULL;
+  *out_len = 0;
+  if (!isfinite(distance))
+    return om_diag_fail(d, OM_REASON_NOT_FINITE, "the buffer distance is not a finite number");
+  if (quadsegs < 1 || quadsegs > 1000)
+    return om_diag_fail(d, OM_EUSAGE, "a buffer needs 1 to 1000 segments per quarter circle, "
+                                      "not %d", quadsegs);
+  struct op_args a = {OP_BUFFER, "buffer", "buffering", distance, quadsegs};
+  return run(out, out_len, wkb, len, &a, d);
+}
+
+int om_geom_densify_planar(unsigned char **out, size_t *out_len, const unsigned char *wkb,
+                           size_t len, double max_segment, struct om_diag *d)
+{
+  *out = NULL;
+  *out_len = 0;
+  if (!(max_segment > 0) || !isfinite(max_segment))
+    return om_diag_fail(d, OM_EUSAGE, "the longest edge must be a positive number, not %g",
+                        max_segment);
+  struct op_args a = {OP_DENSIFY, "densify", "densifying", max_segment, 0};
+  return run(out, out_len, wkb, len, &a, d);
+}

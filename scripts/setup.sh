@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config python3
           libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
-          libyaml-dev libsqlite3-dev sqlite3 libcmocka-dev libxxhash-dev)
+          libyaml-dev libsqlite3-dev sqlite3 libcmocka-dev libxxhash-dev libutf8proc-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

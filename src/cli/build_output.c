@@ -192,6 +192,16 @@ void om_build_print_summary(FILE *out, const struct om_build *b, const struct om
     }
     if (*sep == ';')
       fputc('\n', out);
+    for (size_t k = 0; l->status == OM_STATUS_BUILT && k < l->res.njoins; k++) {
+      const struct om_join_result *jr = &l->res.joins[k];
+      fprintf(out, "  join %s: %ld matched, %ld without a match (%s); %ld of %ld table rows "
+                   "unmatched",
+              jr->table, jr->matched, jr->unmatched, jr->dropped ? "rejected" : "kept",
+              jr->unmatched_rows, jr->table_rows);
+      if (jr->unmatched_rows)
+        fprintf(out, " (%s)", jr->unmatched_path);
+      fputc('\n', out);
+    }
     if (l->rejected && l->status != OM_STATUS_FAILED)
       fprintf(out, "  %s%ld rejects listed in %s/rejects/%s.csv\n",
               l->status == OM_STATUS_SKIPPED ? "from its last build: " : "", l->rejected,
@@ -235,6 +245,19 @@ static void json_layer(FILE *f, const struct om_build_layer *l)
       }
     }
     fputc('}', f);
+    fprintf(f, ", \"joins\": [");
+    for (size_t k = 0; k < l->res.njoins; k++) {
+      const struct om_join_result *jr = &l->res.joins[k];
+      fprintf(f, "%s{\"table\": ", k ? ", " : "");
+      json_string(f, jr->table);
+      fprintf(f, ", \"matched\": %ld, \"unmatched\": %ld, \"unmatched_dropped\": %s, "
+                 "\"table_rows\": %ld, \"table_rows_unmatched\": %ld, \"unmatched_file\": ",
+              jr->matched, jr->unmatched, jr->dropped ? "true" : "false", jr->table_rows,
+              jr->unmatched_rows);
+      json_string(f, jr->unmatched_path);
+      fputc('}', f);
+    }
+    fputc(']', f);
   }
   fprintf(f, ", \"inputs\": [");
   for (size_t k = 0; k < l->last.ninputs; k++) {

@@ -52,7 +52,8 @@
   XX(TRANSFORM_FAILED, "coordinate transformation failed")                     \
   XX(WKT_INVALID, "invalid WKT")                                               \
   XX(GEOMETRY_INVALID, "invalid geometry")                                     \
-  XX(GEOMETRY_EMPTY, "empty geometry")
+  XX(GEOMETRY_EMPTY, "empty geometry")                                         \
+  XX(JOIN_UNMATCHED, "no match in a joined table")
 
 enum om_reason {
   OM_REASON_NONE = 0,

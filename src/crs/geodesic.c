@@ -14,7 +14,7 @@
  */
 #include "crs/geodesic.h"
 
-#include <geodesic.h> /* PROJ's, found on the system path before src/crs */
+#include <geodesic.h> /* PROJ's: <> does not look in src/crs, where this one is */
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -286,6 +286,8 @@ static double crossing_lat(const struct geod_geodesicline *l, double lo, double 
   double lat = 0, u;
   for (int i = 0; i < 200 && hi - lo > 1e-9; i++) {
     double mid = (lo + hi) / 2;
+    if (mid <= lo || mid >= hi)
+      break; /* as close as doubles get */
     position(l, mid, &lat, &u);
     if (east ? u < b : u > b)
       lo = mid;
@@ -309,10 +311,9 @@ static int sample_line(struct line *ln, const struct geod_geodesicline *l, doubl
   double lat, u;
   position(l, 0, &lat, &u);
   double shift = wrap180(lon1) - u; /* unrolled longitudes start at lon1 as given */
-  /* A start on the antimeridian belongs to the side the line leaves towards. */
   double prev_u = wrap180(lon1), prev_lat = lat1, prev_s = 0;
-  int k = prev_u == 180 && l->azi1 > 0 ? 1 : prev_u == -180 && l->azi1 < 0 ? -1 : 0;
-  if (line_push(ln, prev_u - 360.0 * k, lat1) < 0)
+  int k = 0;
+  if (line_push(ln, prev_u, lat1) < 0)
     return OM_ENOMEM;
   for (double i = 1; i <= nseg; i++) {
     double s = i == nseg ? l->s13 : l->s13 * (i / nseg);
@@ -326,7 +327,8 @@ static int sample_line(struct line *ln, const struct geod_geodesicline *l, doubl
     while (u > 180 + 360.0 * k || u < -180 + 360.0 * k) {
       bool east = u > 180 + 360.0 * k;
       double b = east ? 180 + 360.0 * k : -180 + 360.0 * k;
-      /* A vertex already on the antimeridian ends its part as it is. */
+      /* A vertex already on the antimeridian ends its part as it is (a start
+       * there makes a part of one vertex, which line_new_part drops). */
       double at = prev_u == b ? prev_lat : crossing_lat(l, lo, s, b - shift, east);
       if (line_push(ln, east ? 180 : -180, at) < 0)
         return OM_ENOMEM;
@@ -497,7 +499,7 @@ static int copy_polygon(struct rbuf *r, bool be, struct wbuf *b, struct pts *rin
     if (rb_seq(r, be, rb_u32(r, be), ring) < 0)
       return om_diag_fail(d, OM_ENOMEM, "out of memory");
     double winding = ring->n >= 4 ? ring_winding(ring->v, ring->n) : 0;
-    if (winding == 0) {
+    if (winding == 0 || !isfinite(winding)) { /* om_geom_rfc7946 reports a NaN */
       wb_seq(b, ring->v, ring->n);
       continue;
     }

@@ -7,9 +7,9 @@
  * a hash of key -> output values, computing the aggregates there (they are
  * functions of the table's rows alone).  The layer is streamed: the
  * pipeline calls om_join_lookup once per record.  Memory therefore grows
- * with the table, not the layer; a table larger than its layer is the
- * user's declaration, and costs what it costs (about 100 bytes per row
- * plus the text of the joined fields).
+ * with the table, not the layer: about 140 MB for a million rows with
+ * three short joined fields.  A table larger than its layer is the user's
+ * declaration; the table is still the side held in memory.
  *
  * Key policy is declared, never guessed (struct om_join_key_policy).  A
  * key value that is null, empty, or not a number under the numeric policy

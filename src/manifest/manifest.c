@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "manifest/joins.h"
 #include "manifest/yaml_util.h"
 
 #define DEFAULT_OUTPUT_ROOT "out"
@@ -468,7 +469,7 @@ static void load_layer(struct om_layer_def *l, const char *path, const char *roo
   om_yaml_string(&f, map, "description", &l->description);
   om_yaml_string(&f, map, "style", &l->style);
   if ((v = om_yaml_get(&f, map, "joins")))
-    om_yaml_error_at(&f, v, "joins: joining other tables is not available in this version");
+    om_manifest_read_joins(&f, v, l);
   if ((v = om_yaml_mapping(&f, map, "source")))
     read_source(&f, v, &l->source);
   if ((v = om_yaml_mapping(&f, map, "locate")))
@@ -528,6 +529,7 @@ void om_layer_release(struct om_layer_def *l)
 {
   if (!l)
     return;
+  om_manifest_release_joins(l);
   free(l->file);
   free(l->name);
   free(l->title);

@@ -56,6 +56,38 @@ struct om_output_def {
   int line;           /* where it was declared, for messages */
 };
 
+/* One output field of a join: a table column, maybe renamed and aggregated. */
+struct om_join_field_def {
+  char *source;            /* the table's column */
+  char *as;                /* output name before the prefix, or NULL */
+  char *aggregate;         /* "first" (default), "last", "count", "sum", "mean", "min", "max", "list" */
+  bool typed;              /* type is declared */
+  enum om_field_type type; /* declared type of the column */
+};
+
+/* joins: an attribute table joined onto the layer's records by key fields. */
+struct om_join_def {
+  char *table;        /* path of any table GDAL opens (relative to the project) */
+  char *layer;        /* its layer or sheet, or NULL */
+  char *encoding;     /* its encoding ("UTF-8" unless declared) */
+  char decimal;       /* its decimal separator, 0 when not declared */
+  size_t nkeys;       /* key fields */
+  char **left_keys;   /* the layer's */
+  char **right_keys;  /* the table's */
+  bool trim;          /* keys: trim spaces */
+  bool fold_case;     /* keys: case folded (Turkish-safe) */
+  bool fold_marks;    /* keys: accents and marks dropped */
+  bool strip_zeros;   /* keys: leading zeros dropped */
+  bool numeric;       /* keys compare as numbers */
+  bool one_to_many;   /* relation: one-to-many */
+  size_t nfields;
+  struct om_join_field_def *fields;
+  char *prefix;       /* before every output name, or NULL */
+  char *separator;    /* for list, or NULL */
+  bool drop_unmatched;/* unmatched: drop (records without a match are rejected) */
+  int line;           /* where it was declared */
+};
+
 struct om_layer_def {
   char *file;         /* the manifest's path, for messages */
   char *name;         /* unique layer name */
@@ -66,6 +98,8 @@ struct om_layer_def {
   size_t noutputs;
   struct om_output_def *outputs;
   char *style;        /* path of a style file, or NULL */
+  size_t njoins;      /* attribute joins, applied in order */
+  struct om_join_def *joins;
 };
 
 struct om_project {

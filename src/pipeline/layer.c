@@ -28,10 +28,12 @@
 #include "io/reader.h"
 #include "io/writer.h"
 #include "locate/locate.h"
+#include "pipeline/joins.h"
 
 /* How one output column is filled and typed. */
 struct column {
-  size_t src;              /* field index in the source */
+  size_t src;              /* field index in the source, or in the joined fields */
+  bool joined;             /* filled by a join, not from the source */
   bool fixed;              /* type declared or given by the source */
   enum om_field_type type; /* declared/source type, or the result of detection */
   bool all_int;            /* detection so far: every value a canonical integer */
@@ -50,12 +52,19 @@ struct build {
   struct column *cols; /* schema.n entries */
   size_t id_src;       /* source index of the id field, or SIZE_MAX */
   struct om_strset ids;
+  struct om_layer_joins *joins; /* the layer's joins */
+  size_t own;          /* columns from the source; the joined ones follow */
   const char **values; /* per column, for the feature being added */
   char **owned;        /* per column: canonical text made for it, or NULL */
 };
 
 void om_layer_result_release(struct om_layer_result *r)
 {
+  for (size_t i = 0; i < r->njoins; i++) {
+    free(r->joins[i].table);
+    free(r->joins[i].unmatched_path);
+  }
+  free(r->joins);
   free(r->rejects_path);
   memset(r, 0, sizeof *r);
 }
@@ -211,7 +220,7 @@ static int take_record(struct build *b, const struct om_record *rec, struct om_l
     return reject(b, rec, b->layer->source.id, OM_REASON_DUPLICATE_ID, NULL, id);
 
   char detail[256] = "";
-  for (size_t j = 0; j < b->schema.n; j++) {
+  for (size_t j = 0; j < b->own; j++) {
     const char *v = rec->values[b->cols[j].src];
     enum om_reason why = convert(b, j, v, detail, sizeof detail);
     if (why)
@@ -221,6 +230,13 @@ static int take_record(struct build *b, const struct om_record *rec, struct om_l
   struct om_locate_error err;
   if (om_locate(b->locator, rec, loc, &err) != OM_REASON_NONE)
     return reject(b, rec, err.field, err.reason, err.detail, err.value);
+
+  struct om_join_miss miss;
+  int kept = om_layer_joins_apply(b->joins, rec, b->values + b->own, &miss);
+  if (kept < 0)
+    return om_diag_fail(b->d, kept, "out of memory");
+  if (kept == 0)
+    return reject(b, rec, miss.field, OM_REASON_JOIN_UNMATCHED, miss.detail, miss.value);
 
   for (size_t j = 0; j < b->schema.n; j++) {
     const char *v = b->values[j];
@@ -388,6 +404,42 @@ static int write_outputs(struct build *b)
   return rc;
 }
 
+/* Append the joined fields to the schema, after the source's own. */
+static int add_joined_columns(struct build *b)
+{
+  b->own = b->schema.n;
+  size_t nj = om_layer_joins_nfields(b->joins), n = b->own + nj;
+  if (nj == 0)
+    return 0;
+  struct om_field_def *fields = realloc(b->schema.fields, n * sizeof *fields);
+  if (fields)
+    b->schema.fields = fields;
+  struct column *cols = realloc(b->cols, n * sizeof *cols);
+  if (cols)
+    b->cols = cols;
+  const char **values = realloc(b->values, n * sizeof *values);
+  if (values)
+    b->values = values;
+  char **owned = realloc(b->owned, n * sizeof *owned);
+  if (owned)
+    b->owned = owned;
+  if (!fields || !cols || !values || !owned)
+    return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  for (size_t k = 0; k < nj; k++) {
+    size_t j = b->own + k;
+    b->cols[j] = (struct column){.src = k, .joined = true, .fixed = true,
+                                 .type = om_layer_joins_type(b->joins, k)};
+    b->owned[j] = NULL;
+    b->values[j] = NULL;
+    b->schema.fields[j].type = b->cols[j].type;
+    b->schema.fields[j].name = strdup(om_layer_joins_name(b->joins, k));
+    b->schema.n++;
+    if (!b->schema.fields[j].name)
+      return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  }
+  return 0;
+}
+
 /*
  * The manifest keeps output paths under the output root; a symbolic link
  * on the way (a folder or the file itself) must not lead out of it either,
@@ -446,6 +498,10 @@ static int prepare(struct build *b)
   rc = om_locator_new(&b->locator, layer, b->reader, b->d);
   if (rc == 0)
     rc = make_schema(b);
+  if (rc == 0)
+    rc = om_layer_joins_open(&b->joins, b->p, layer, b->reader, &b->schema, b->d);
+  if (rc == 0)
+    rc = add_joined_columns(b);
   for (size_t i = 0; i < layer->noutputs && rc == 0 && !b->p->allow_outside_root; i++)
     rc = check_inside_root(b, &layer->outputs[i]);
   return rc;
@@ -481,6 +537,7 @@ static int read_all(struct build *b, struct om_layer_result *res,
 
 static void release_build(struct build *b)
 {
+  om_layer_joins_free(b->joins);
   om_locator_free(b->locator);
   om_reader_free(b->reader);
   om_spool_free(b->spool);
@@ -525,6 +582,8 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
     rc = om_spool_new(&b.spool, NULL, d);
   if (rc == 0)
     rc = read_all(&b, res, progress);
+  if (rc == 0)
+    rc = om_layer_joins_finish(b.joins, rejects_dir, res, d);
   if (rc == 0)
     rc = om_spool_finish(b.spool, d);
   if (rc == 0) {

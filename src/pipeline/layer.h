@@ -10,12 +10,25 @@
 #include "core/diag.h"
 #include "manifest/manifest.h"
 
+/* What one join did in a build. */
+struct om_join_result {
+  char *table;           /* the joined table as the manifest names it, owned */
+  long matched;          /* records that found their key */
+  long unmatched;        /* records that did not */
+  bool dropped;          /* those were rejected (unmatched: drop), else kept with nulls */
+  long table_rows;       /* rows read from the table */
+  long unmatched_rows;   /* table rows no record asked for */
+  char *unmatched_path;  /* where those rows were written, owned, or NULL */
+};
+
 struct om_layer_result {
   long read;                     /* records read from the source */
   long written;                  /* records written to the outputs */
   long rejected;                 /* records rejected (see counts) */
   long counts[OM_REASON__COUNT]; /* rejected records by reason */
   char *rejects_path;            /* the rejects file written, owned */
+  size_t njoins;                 /* the layer's joins, in manifest order */
+  struct om_join_result *joins;
   double seconds;                /* wall time */
 };
 

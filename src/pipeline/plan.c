@@ -186,6 +186,28 @@ static void hash_layer_def(struct om_hasher *h, const struct om_project *p,
       om_hasher_str(h, o->fields[k]);
     om_hasher_str(h, "");
   }
+  for (size_t i = 0; i < l->njoins; i++) {
+    const struct om_join_def *j = &l->joins[i];
+    om_hasher_str(h, j->table);
+    om_hasher_str(h, j->layer);
+    om_hasher_str(h, j->encoding);
+    om_hasher_u64(h, (uint64_t)j->decimal);
+    for (size_t k = 0; k < j->nkeys; k++) {
+      om_hasher_str(h, j->left_keys[k]);
+      om_hasher_str(h, j->right_keys[k]);
+    }
+    om_hasher_u64(h, (uint64_t)(j->trim | j->fold_case << 1 | j->fold_marks << 2 |
+                                j->strip_zeros << 3 | j->numeric << 4 | j->one_to_many << 5 |
+                                j->drop_unmatched << 6));
+    for (size_t k = 0; k < j->nfields; k++) {
+      om_hasher_str(h, j->fields[k].source);
+      om_hasher_str(h, j->fields[k].as);
+      om_hasher_str(h, j->fields[k].aggregate);
+      om_hasher_u64(h, j->fields[k].typed ? 1u + (uint64_t)j->fields[k].type : 0);
+    }
+    om_hasher_str(h, j->prefix);
+    om_hasher_str(h, j->separator);
+  }
   om_hasher_str(h, l->style);
 }
 
@@ -276,6 +298,8 @@ int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
       rc = add_input(out, label, a->outputs[j].path, output_fingerprint(p, a, &a->outputs[j], st));
     }
   }
+  for (size_t k = 0; k < l->njoins && rc == 0; k++)
+    rc = add_input(out, "join", l->joins[k].table, file_hash(st, p, l->joins[k].table));
   if (l->style && rc == 0)
     rc = add_input(out, "style", l->style, file_hash(st, p, l->style));
   if (rc < 0) {

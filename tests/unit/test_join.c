@@ -283,6 +283,25 @@ static void test_one_to_one_duplicates(void **state)
   free(dir);
 }
 
+static void test_one_to_one_duplicates_two_keys(void **state)
+{
+  (void)state;
+  char *dir = test_tmpdir("join_dups2");
+  const char *const keys[] = {"hole_id", "from"};
+  struct om_join_spec s = spec_on(keys, keys, NULL, 0);
+  s.nkeys = 2;
+  s.policy.numeric = true;
+  struct om_diag d;
+  struct warnings w;
+  diag_start(&d, &w);
+  struct om_join *j;
+  assert_int_equal(open_csv(&j, dir, "t.csv", "hole_id,from\n1,0\n1,2\n01,2.0\n", &s, &d, NULL),
+                   OM_EMANIFEST);
+  assert_non_null(strstr(d.msg, "is one-to-one, but 1 key occurs more than once: "
+                                "('01', '2.0') in records 2, 3; declare"));
+  free(dir);
+}
+
 /* ---- Keys ---- */
 
 static void test_multiple_keys(void **state)
@@ -413,7 +432,7 @@ static void test_leading_zeros(void **state)
   struct om_diag d;
   struct warnings w;
   diag_start(&d, &w);
-  const char *csv = "k,v\n007,seven\n0,zero\nA-01,a1\n";
+  const char *csv = "k,v\n007,seven\n0,zero\nA-01,a1\n0.5,half\n";
   struct om_join *j = open_policy(dir, csv, (struct om_join_key_policy){0}, &d);
   assert_string_equal(value_for(j, "007"), "seven");
   assert_string_equal(value_for(j, "7"), "(miss)");
@@ -425,6 +444,8 @@ static void test_leading_zeros(void **state)
   assert_string_equal(value_for(j, "000"), "zero");
   assert_string_equal(value_for(j, "A-01"), "a1"); /* only zeros at the start go */
   assert_string_equal(value_for(j, "A-1"), "(miss)");
+  assert_string_equal(value_for(j, "00.5"), "half"); /* a zero before a non-digit stays */
+  assert_string_equal(value_for(j, ".5"), "(miss)");
   om_join_free(j);
   free(dir);
 }
@@ -463,6 +484,36 @@ static void test_numeric_keys(void **state)
   om_join_report(j, &r);
   assert_int_equal(r.right_no_key, 1);
   assert_int_equal(r.left_no_key, 1);
+  om_join_free(j);
+  free(path);
+  free(dir);
+}
+
+/* A table with many bad keys: the first 20 are reported, then a count. */
+static void test_key_warnings_capped(void **state)
+{
+  (void)state;
+  char *dir = test_tmpdir("join_cap");
+  char csv[1024] = "k,v\n";
+  for (int i = 0; i < 25; i++)
+    snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "x%d,%d\n", i, i);
+  static const char *const k[] = {"k"};
+  struct om_join_spec s = spec_on(k, k, NULL, 0);
+  s.policy.numeric = true;
+  struct om_diag d;
+  struct warnings w;
+  diag_start(&d, &w);
+  struct om_join *j;
+  char *path;
+  assert_int_equal(open_csv(&j, dir, "t.csv", csv, &s, &d, &path), 0);
+  assert_int_equal(w.n, 21);
+  char want[512];
+  snprintf(want, sizeof want, "%s: 5 more join keys are not numbers (not shown)\n", path);
+  assert_non_null(strstr(w.text, want));
+  struct om_join_report r;
+  om_join_report(j, &r);
+  assert_int_equal(r.right_no_key, 25);
+  assert_int_equal(r.unmatched_right, 25);
   om_join_free(j);
   free(path);
   free(dir);
@@ -556,6 +607,39 @@ static void test_report_and_unmatched_file(void **state)
   free(out);
   free(out2);
   free(path);
+  free(dir);
+}
+
+/* A row the reader rejects is counted as rejected, and is not an unmatched row. */
+static void test_rejected_table_row(void **state)
+{
+  (void)state;
+  char *dir = test_tmpdir("join_rejected");
+  struct om_join_field f[] = {{"v", NULL, OM_AGG_FIRST, false, 0}};
+  struct om_join_spec s = spec_on(site_id, site_id, f, 1);
+  struct om_diag d;
+  struct warnings w;
+  diag_start(&d, &w);
+  struct om_join *j;
+  assert_int_equal(open_csv(&j, dir, "t.csv", "site_id,v\nA,1\nB,bad \xFF byte\nC,3\n", &s,
+                            &d, NULL),
+                   0);
+  assert_int_equal(d.rejected, 1);
+  assert_null(lookup1(j, "B"));
+  struct om_join_report r;
+  om_join_report(j, &r);
+  assert_int_equal(r.right_rows, 2);
+  assert_int_equal(r.right_rejected, 1);
+  assert_int_equal(r.unmatched_right, 2);
+  char *out = NULL;
+  assert_true(asprintf(&out, "%s/unmatched.csv", dir) > 0);
+  assert_int_equal(om_join_write_unmatched(j, out, &d), 0);
+  assert_int_equal(d.rejected, 1); /* not reported twice */
+  char *text = test_read_file(out, NULL);
+  assert_string_equal(text, "site_id,v,source_record\r\nA,1,1\r\nC,3,3\r\n");
+  free(text);
+  free(out);
+  om_join_free(j);
   free(dir);
 }
 
@@ -797,13 +881,16 @@ int main(void)
     cmocka_unit_test(test_integer_sum_overflow_becomes_real),
     cmocka_unit_test(test_non_numbers_left_out),
     cmocka_unit_test(test_one_to_one_duplicates),
+    cmocka_unit_test(test_one_to_one_duplicates_two_keys),
     cmocka_unit_test(test_multiple_keys),
     cmocka_unit_test(test_trim),
     cmocka_unit_test(test_fold_case_turkish),
     cmocka_unit_test(test_leading_zeros),
     cmocka_unit_test(test_numeric_keys),
+    cmocka_unit_test(test_key_warnings_capped),
     cmocka_unit_test(test_decimal_comma_table),
     cmocka_unit_test(test_report_and_unmatched_file),
+    cmocka_unit_test(test_rejected_table_row),
     cmocka_unit_test(test_kept_unmatched_report),
     cmocka_unit_test(test_prefix_and_rename),
     cmocka_unit_test(test_clashing_outputs),

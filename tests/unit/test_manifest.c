@@ -357,13 +357,70 @@ static void test_unknown_keys(void **state)
       "2:1: key 'name' appears twice in layer manifest (first on line 1)");
 }
 
-static void test_not_yet(void **state)
+static void test_joins(void **state)
 {
   (void)state;
-  expect_layer_error("manifest-joins",
+  struct om_layer_def l;
+  struct om_diag d;
+  char *path;
+  assert_int_equal(
+      load_layer_text(&l, &d, &path, "manifest-joins",
+                      "name: sites\nsource: { path: s.csv }\noutputs: [out/x.geojson]\n"
+                      "joins:\n"
+                      "  - table: data/assays.csv\n"
+                      "    on: site_id\n"
+                      "    relation: one-to-many\n"
+                      "    fields: [reo_pct, lab]\n"
+                      "    aggregate: { reo_pct: max }\n"
+                      "    prefix: assay_\n"
+                      "  - table: data/licences.xlsx\n"
+                      "    layer: Sheet1\n"
+                      "    on: { left: [province, district], right: [il, ilce] }\n"
+                      "    keys: { trim: true, case: fold, marks: fold, compare: text }\n"
+                      "    fields: { holder: { as: licence_holder, type: string } }\n"
+                      "    unmatched: drop\n"),
+      0);
+  assert_int_equal(l.njoins, 2);
+  const struct om_join_def *a = &l.joins[0], *b = &l.joins[1];
+  assert_string_equal(a->table, "data/assays.csv");
+  assert_int_equal(a->nkeys, 1);
+  assert_string_equal(a->left_keys[0], "site_id");
+  assert_string_equal(a->right_keys[0], "site_id");
+  assert_true(a->one_to_many);
+  assert_false(a->drop_unmatched);
+  assert_int_equal(a->nfields, 2);
+  assert_string_equal(a->fields[0].aggregate, "max");
+  assert_null(a->fields[1].aggregate);
+  assert_string_equal(a->prefix, "assay_");
+  assert_string_equal(a->encoding, "UTF-8");
+  assert_string_equal(b->layer, "Sheet1");
+  assert_int_equal(b->nkeys, 2);
+  assert_string_equal(b->right_keys[1], "ilce");
+  assert_true(b->trim && b->fold_case && b->fold_marks && !b->numeric && !b->strip_zeros);
+  assert_string_equal(b->fields[0].as, "licence_holder");
+  assert_true(b->fields[0].typed);
+  assert_int_equal(b->fields[0].type, OM_FIELD_STRING);
+  assert_true(b->drop_unmatched);
+  om_layer_release(&l);
+  free(path);
+
+  expect_layer_error("manifest-join-agg",
                      "name: sites\nsource: { path: s.csv }\noutputs: [out/x.geojson]\n"
-                     "joins:\n  - { table: data/assays.csv, on: site_id }\n",
-                     "5:3: joins: joining other tables is not available in this version");
+                     "joins:\n  - { table: a.csv, on: id, fields: { reo: median } }\n",
+                     "5:44: 'reo' must be one of first, last, count, sum, mean, min, max, list, "
+                     "not median");
+  expect_layer_error("manifest-join-on",
+                     "name: sites\nsource: { path: s.csv }\noutputs: [out/x.geojson]\n"
+                     "joins:\n  - { table: a.csv, on: { left: [a, b], right: [c] } }\n",
+                     "5:25: 'on' names 2 left keys and 1 right keys");
+  expect_layer_error("manifest-join-aggregate-field",
+                     "name: sites\nsource: { path: s.csv }\noutputs: [out/x.geojson]\n"
+                     "joins:\n  - { table: a.csv, on: id, fields: [x], aggregate: { y: max } }\n",
+                     "5:55: 'aggregate' names 'y', which is not in 'fields'");
+  expect_layer_error("manifest-join-missing-on",
+                     "name: sites\nsource: { path: s.csv }\noutputs: [out/x.geojson]\n"
+                     "joins:\n  - { table: a.csv }\n",
+                     "5:5: a join has no 'on'");
 }
 
 static void test_types(void **state)
@@ -627,7 +684,7 @@ int main(void)
       cmocka_unit_test(test_types),         cmocka_unit_test(test_missing_and_syntax),
       cmocka_unit_test(test_locate_errors), cmocka_unit_test(test_output_errors),
       cmocka_unit_test(test_many_problems), cmocka_unit_test(test_project_errors),
-      cmocka_unit_test(test_field_types),   cmocka_unit_test(test_not_yet),
+      cmocka_unit_test(test_field_types),   cmocka_unit_test(test_joins),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

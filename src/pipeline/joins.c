@@ -1,0 +1,244 @@
+/* A layer's attribute joins in the pipeline (see joins.h). */
+#include "pipeline/joins.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/path.h"
+#include "join/attr.h"
+
+struct one_join {
+  const struct om_join_def *def; /* the manifest's join */
+  struct om_join *engine;        /* the table in memory */
+  size_t *left;                  /* the layer's key fields: indices in the record */
+  const char **keys;             /* key values of the current record */
+};
+
+struct om_layer_joins {
+  const struct om_layer_def *layer;
+  size_t n;
+  struct one_join *joins;
+  size_t nfields; /* all joined fields */
+};
+
+void om_layer_joins_free(struct om_layer_joins *j)
+{
+  if (!j)
+    return;
+  for (size_t i = 0; i < j->n; i++) {
+    om_join_free(j->joins[i].engine);
+    free(j->joins[i].left);
+    free(j->joins[i].keys);
+  }
+  free(j->joins);
+  free(j);
+}
+
+/* Where a join is declared, for messages: "layers/x.yaml:12: join 'data/a.csv'". */
+static void where(char *buf, size_t size, const struct om_layer_def *layer,
+                  const struct om_join_def *def)
+{
+  snprintf(buf, size, "%s:%d: join '%s'", layer->file, def->line, def->table);
+}
+
+static int find_left_keys(struct one_join *oj, const struct om_layer_def *layer,
+                          const struct om_reader *reader, struct om_diag *d)
+{
+  const struct om_join_def *def = oj->def;
+  oj->left = calloc(def->nkeys ? def->nkeys : 1, sizeof *oj->left);
+  oj->keys = calloc(def->nkeys ? def->nkeys : 1, sizeof *oj->keys);
+  if (!oj->left || !oj->keys)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  size_t n = om_reader_field_count(reader);
+  for (size_t k = 0; k < def->nkeys; k++) {
+    size_t i = 0;
+    while (i < n && strcmp(om_reader_field_name(reader, i), def->left_keys[k]) != 0)
+      i++;
+    if (i == n) {
+      char at[512];
+      where(at, sizeof at, layer, def);
+      return om_diag_fail(d, OM_EMANIFEST, "%s: key '%s' is not a field of '%s'", at,
+                          def->left_keys[k], layer->source.path);
+    }
+    oj->left[k] = i;
+  }
+  return 0;
+}
+
+static int open_one(struct one_join *oj, const struct om_project *p,
+                    const struct om_layer_def *layer, struct om_diag *d)
+{
+  const struct om_join_def *def = oj->def;
+  struct om_join_field *fields = calloc(def->nfields ? def->nfields : 1, sizeof *fields);
+  char *table = om_path_join(p->dir, def->table);
+  int rc = fields && table ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
+  for (size_t i = 0; i < def->nfields && rc == 0; i++) {
+    const struct om_join_field_def *fd = &def->fields[i];
+    fields[i] = (struct om_join_field){.source = fd->source, .as = fd->as, .agg = OM_AGG_FIRST,
+                                       .typed = fd->typed, .type = fd->type};
+    if (fd->aggregate)
+      om_join_agg_parse(&fields[i].agg, fd->aggregate); /* the manifest checked the name */
+  }
+  struct om_join_spec spec = {
+    .manifest = layer->file, .layer = layer->name, .nkeys = def->nkeys,
+    .left_keys = (const char *const *)def->left_keys,
+    .right_keys = (const char *const *)def->right_keys,
+    .policy = {.trim = def->trim, .fold_case = def->fold_case, .fold_marks = def->fold_marks,
+               .strip_leading_zeros = def->strip_zeros, .numeric = def->numeric},
+    .decimal = def->decimal, .one_to_many = def->one_to_many, .nfields = def->nfields,
+    .fields = fields, .prefix = def->prefix, .separator = def->separator,
+    .drop_unmatched = def->drop_unmatched,
+  };
+  struct om_reader_opts ro = {.path = table, .layer = def->layer, .encoding = def->encoding};
+  if (rc == 0)
+    rc = om_join_open(&oj->engine, &spec, &ro, d);
+  free(fields);
+  free(table);
+  return rc;
+}
+
+int om_layer_joins_open(struct om_layer_joins **out, const struct om_project *p,
+                        const struct om_layer_def *layer, const struct om_reader *reader,
+                        const struct om_schema *own, struct om_diag *d)
+{
+  *out = NULL;
+  struct om_layer_joins *j = calloc(1, sizeof *j);
+  size_t ntaken = own->n;
+  const char **taken = NULL;
+  if (j) {
+    j->layer = layer;
+    j->joins = calloc(layer->njoins ? layer->njoins : 1, sizeof *j->joins);
+    taken = calloc(own->n + 1, sizeof *taken);
+  }
+  int rc = j && j->joins && taken ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
+  for (size_t i = 0; rc == 0 && i < own->n; i++)
+    taken[i] = own->fields[i].name;
+  for (size_t i = 0; rc == 0 && i < layer->njoins; i++) {
+    struct one_join *oj = &j->joins[j->n++];
+    oj->def = &layer->joins[i];
+    rc = find_left_keys(oj, layer, reader, d);
+    if (rc == 0)
+      rc = open_one(oj, p, layer, d);
+    if (rc == 0)
+      rc = om_join_check_names(oj->engine, taken, ntaken, d);
+    size_t nf = rc == 0 ? om_join_nfields(oj->engine) : 0;
+    const char **grown = nf ? realloc(taken, (ntaken + nf + 1) * sizeof *taken) : taken;
+    if (!grown) {
+      rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
+      break;
+    }
+    taken = grown;
+    for (size_t k = 0; k < nf; k++)
+      taken[ntaken++] = om_join_field_name(oj->engine, k);
+    j->nfields += nf;
+    if (rc < 0) {
+      char at[512], msg[sizeof d->msg];
+      where(at, sizeof at, layer, oj->def);
+      snprintf(msg, sizeof msg, "%s", d->msg);
+      if (strncmp(msg, layer->file, strlen(layer->file)) != 0)
+        om_diag_fail(d, rc, "%s: %.1500s", at, msg);
+    }
+  }
+  free(taken);
+  if (rc < 0) {
+    om_layer_joins_free(j);
+    return rc;
+  }
+  *out = j;
+  return 0;
+}
+
+size_t om_layer_joins_nfields(const struct om_layer_joins *j) { return j->nfields; }
+
+/* The join holding joined field i, and i within it. */
+static const struct one_join *owner(const struct om_layer_joins *j, size_t *i)
+{
+  for (size_t k = 0; k < j->n; k++) {
+    size_t nf = om_join_nfields(j->joins[k].engine);
+    if (*i < nf)
+      return &j->joins[k];
+    *i -= nf;
+  }
+  return NULL;
+}
+
+const char *om_layer_joins_name(const struct om_layer_joins *j, size_t i)
+{
+  const struct one_join *oj = owner(j, &i);
+  return om_join_field_name(oj->engine, i);
+}
+
+enum om_field_type om_layer_joins_type(const struct om_layer_joins *j, size_t i)
+{
+  const struct one_join *oj = owner(j, &i);
+  return om_join_field_type(oj->engine, i);
+}
+
+int om_layer_joins_apply(struct om_layer_joins *j, const struct om_record *rec,
+                         const char **values, struct om_join_miss *miss)
+{
+  size_t at = 0;
+  for (size_t k = 0; k < j->n; k++) {
+    struct one_join *oj = &j->joins[k];
+    for (size_t i = 0; i < oj->def->nkeys; i++)
+      oj->keys[i] = rec->values[oj->left[i]];
+    const char *const *found = NULL;
+    int rc = om_join_lookup(oj->engine, oj->keys, &found);
+    if (rc < 0)
+      return rc;
+    size_t nf = om_join_nfields(oj->engine);
+    for (size_t i = 0; i < nf; i++)
+      values[at + i] = found ? found[i] : NULL;
+    at += nf;
+    if (!found && oj->def->drop_unmatched) {
+      miss->field = oj->def->left_keys[0];
+      miss->value = oj->keys[0];
+      snprintf(miss->detail, sizeof miss->detail, "no row of '%s' has this key", oj->def->table);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* "data/assays.csv" -> "assays": a file name for the unmatched rows. */
+static char *stem(const char *path)
+{
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  const char *dot = strrchr(base, '.');
+  return strndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+}
+
+int om_layer_joins_finish(struct om_layer_joins *j, const char *rejects_dir,
+                          struct om_layer_result *res, struct om_diag *d)
+{
+  res->joins = calloc(j->n ? j->n : 1, sizeof *res->joins);
+  if (!res->joins)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  for (size_t k = 0; k < j->n; k++) {
+    const struct one_join *oj = &j->joins[k];
+    struct om_join_report r;
+    om_join_report(oj->engine, &r);
+    struct om_join_result *out = &res->joins[res->njoins++];
+    char *name = stem(oj->def->table);
+    out->table = strdup(oj->def->table);
+    if (!name || !out->table ||
+        asprintf(&out->unmatched_path, "%s/%s.%s.unmatched.csv", rejects_dir, j->layer->name,
+                 name) < 0) {
+      free(name);
+      out->unmatched_path = NULL;
+      return om_diag_fail(d, OM_ENOMEM, "out of memory");
+    }
+    free(name);
+    out->matched = r.matched;
+    out->unmatched = r.unmatched_left;
+    out->dropped = oj->def->drop_unmatched;
+    out->table_rows = r.right_rows;
+    out->unmatched_rows = r.unmatched_right;
+    int rc = om_join_write_unmatched(oj->engine, out->unmatched_path, d);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}

@@ -112,7 +112,7 @@ static int parse_u64(const char *s, uint64_t *out)
 /* One line into s; -1 when it does not make sense. */
 static int parse_line(struct om_state *s, char *line)
 {
-  char *f[5];
+  char *f[5] = {0};
   size_t n = split(line, f, 5);
   uint64_t h;
   if (!strcmp(f[0], "file") && n == 5 && parse_u64(f[1], &h) == 0) {

@@ -166,10 +166,10 @@ static void wb_seq(struct wbuf *b, const struct lonlat *v, size_t n)
   }
 }
 
-/* A reader over WKB that om_wkb_type has accepted, in either byte order. */
+/* A reader over WKB that om_wkb_type has accepted (so no bounds checks), either byte order. */
 struct rbuf {
   const unsigned char *p; /* the blob */
-  size_t len, pos;        /* its size, the next byte */
+  size_t pos;             /* the next byte */
 };
 
 static uint32_t rb_u32(struct rbuf *r, bool be)
@@ -461,18 +461,66 @@ static double ring_signed_area(const struct lonlat *v, size_t n)
   return a;
 }
 
+static void reverse(struct lonlat *v, size_t from, size_t to)
+{
+  for (; from < to; from++, to--) {
+    struct lonlat t = v[from];
+    v[from] = v[to];
+    v[to] = t;
+  }
+}
+
+/* Make vertex j (0 < j < n - 1) the first of a closed ring of n vertices. */
+static void rotate_ring(struct lonlat *v, size_t n, size_t j)
+{
+  reverse(v, 0, j - 1);
+  reverse(v, j, n - 2);
+  reverse(v, 0, n - 2);
+  v[n - 1] = v[0];
+}
+
 /*
- * Write a ring that gains 'winding' degrees of longitude, closed along the
- * pole it holds: the ring, then latitude +-90 back to where it started in
- * steps of at most 90 degrees (so that no step looks like a crossing of
- * the antimeridian), then its first vertex.  The pole on the left of an
- * eastward ring is the north one, and the left side is the inside when
- * the signed area is positive.
+ * Start a closed ring at a vertex that the antimeridian does not part from
+ * the one before it.  om_geom_rfc7946 unwraps a longitude by adding 360
+ * and taking it off again, which is not exact in floating point: a ring
+ * whose last edge crosses the antimeridian comes back one ulp short of
+ * closed and GEOS refuses it.  Started elsewhere, its last vertex is read
+ * as it is.  True when the ring was turned.
  */
-static void write_pole_ring(struct wbuf *b, const struct lonlat *v, size_t n, double winding)
+static bool start_uncut(struct lonlat *v, size_t n)
+{
+  if (n < 4 || fabs(v[n - 1].x - v[n - 2].x) <= 180)
+    return false;
+  size_t j = 1;
+  while (j < n - 1 && fabs(v[j].x - v[j - 1].x) > 180)
+    j++;
+  if (j == n - 1)
+    return false;
+  rotate_ring(v, n, j);
+  return true;
+}
+
+/*
+ * Write a closed ring of n vertices that gains 'winding' degrees of
+ * longitude, closed along the pole it holds.  The pole on the left of an
+ * eastward ring is the north one, and the left side is the inside when the
+ * signed area is positive.  The ring is started at its vertex nearest that
+ * pole, so that the meridian from there to the pole meets the ring nowhere
+ * else; then come the ring, that meridian up to latitude +-90, the pole
+ * back to where the ring started in steps of at most 90 degrees (so that
+ * no step looks like a crossing of the antimeridian), and the meridian
+ * down again.
+ */
+static void write_pole_ring(struct wbuf *b, struct lonlat *v, size_t n, double winding)
 {
   double area = ring_signed_area(v, n);
   double pole = (winding > 0) == (area > 0) ? 90 : -90;
+  size_t top = 0;
+  for (size_t i = 1; i < n - 1; i++)
+    if (pole > 0 ? v[i].y > v[top].y : v[i].y < v[top].y)
+      top = i;
+  if (top > 0)
+    rotate_ring(v, n, top);
   int steps = (int)ceil(fabs(winding) / 90);
   wb_u32(b, (uint32_t)(n + (size_t)steps + 2));
   for (size_t i = 0; i < n; i++) {
@@ -488,7 +536,10 @@ static void write_pole_ring(struct wbuf *b, const struct lonlat *v, size_t n, do
   wb_f64(b, v[0].y);
 }
 
-/* Copy one polygon from r to b, closing an exterior ring that winds round a pole. */
+/*
+ * Copy one polygon from r to b, closing an exterior ring that winds round a
+ * pole and starting the others where om_geom_rfc7946 can read them back.
+ */
 static int copy_polygon(struct rbuf *r, bool be, struct wbuf *b, struct pts *ring, bool *changed,
                         struct om_diag *d)
 {
@@ -500,6 +551,8 @@ static int copy_polygon(struct rbuf *r, bool be, struct wbuf *b, struct pts *rin
       return om_diag_fail(d, OM_ENOMEM, "out of memory");
     double winding = ring->n >= 4 ? ring_winding(ring->v, ring->n) : 0;
     if (winding == 0 || !isfinite(winding)) { /* om_geom_rfc7946 reports a NaN */
+      if (start_uncut(ring->v, ring->n))
+        *changed = true;
       wb_seq(b, ring->v, ring->n);
       continue;
     }
@@ -525,7 +578,7 @@ int om_geodesic_rfc7946(unsigned char **out, size_t *out_len, const unsigned cha
   if (type != OM_WKB_POLYGON && type != OM_WKB_MULTIPOLYGON)
     return om_geom_rfc7946(out, out_len, wkb, len, d);
 
-  struct rbuf r = {wkb, len, 0};
+  struct rbuf r = {wkb, 0};
   struct wbuf b = {.p = NULL};
   struct pts ring = {.v = NULL};
   bool be, changed = false;
@@ -645,7 +698,7 @@ int om_geodesic_area_km2(double *out, const unsigned char *wkb, size_t len)
   *out = 0;
   if (om_wkb_type(wkb, len) == 0)
     return OM_REASON_GEOMETRY_INVALID;
-  struct rbuf r = {wkb, len, 0};
+  struct rbuf r = {wkb, 0};
   struct pts ring = {.v = NULL};
   double sum = 0;
   int rc = area_geom(&r, &ring, &sum);

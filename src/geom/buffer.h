@@ -22,7 +22,11 @@
  * The set of points within 'distance' of the geometry (round caps and
  * joins), arcs drawn with 'quadsegs' segments per quarter circle (1 to
  * 1000).  A negative distance shrinks polygons; buffering a point or line
- * by 0 or less gives OM_REASON_GEOMETRY_EMPTY.
+ * by 0 or less gives OM_REASON_GEOMETRY_EMPTY.  A Polygon or MultiPolygon
+ * is dissolved first, by a buffer of 1e-7 of its extent: parts that touch
+ * along an edge, or all but touch, are buffered as one, so a negative
+ * distance shrinks the whole and not each part, and a zero-width slit is
+ * closed.
  */
 int om_geom_buffer_planar(unsigned char **out, size_t *out_len, const unsigned char *wkb,
                           size_t len, double distance, int quadsegs, struct om_diag *d);

@@ -388,15 +388,15 @@ static int unwrap_seq(struct walk *w, enum seq_kind kind, size_t off, uint32_t n
   double shift = 0, prev = 0, lo = INFINITY, hi = -INFINITY;
   for (uint32_t i = 0; i < n; i++) {
     unsigned char *q = p + 16 * (size_t)i;
-    double x = get_f64(q, false) + shift;
+    double raw = get_f64(q, false);
+    double x = raw + shift;
     if (!isfinite(x)) {
       u->failed = true;
       return 1;
     }
     if (i > 0 && fabs(x - prev) > 180) {
-      double turns = round((x - prev) / 360);
-      shift -= 360 * turns;
-      x -= 360 * turns;
+      shift -= 360 * round((x - prev) / 360);
+      x = raw + shift; /* not x - 360 * turns: a ring must close on its first vertex exactly */
     }
     put_f64(q, x, false);
     prev = x;

@@ -11,6 +11,7 @@
 #include "ops/buffer.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "crs/geodesic.h"
@@ -19,8 +20,8 @@
 
 #define PI 3.14159265358979323846
 
-/* Mean radius of WGS 84 in km, for the bound on the projection's stretch. */
-#define MEAN_RADIUS_KM 6371.0088
+/* Nearer a pole than this, a buffer gets more vertices (densify_near_poles). */
+#define NEAR_POLE_M 1000e3
 
 /* Sum of the vertices as unit vectors. */
 struct centre {
@@ -59,6 +60,55 @@ static enum om_reason project(void *ctx, double *x, double *y)
 static enum om_reason unproject(void *ctx, double *x, double *y)
 {
   return om_aeqd_inverse(ctx, x, y);
+}
+
+/* How close a planar geometry comes to the poles' images. */
+struct near_pole {
+  double pole[2][2]; /* x, y of the north and south pole in the plane */
+  double min;        /* least distance of a vertex to either, metres */
+};
+
+static enum om_reason pole_distance(void *ctx, double *x, double *y)
+{
+  struct near_pole *n = ctx;
+  for (int i = 0; i < 2; i++)
+    n->min = fmin(n->min, hypot(*x - n->pole[i][0], *y - n->pole[i][1]));
+  return OM_REASON_NONE;
+}
+
+/*
+ * Add vertices to a planar buffer that passes delta metres from a pole,
+ * so that no edge is longer than delta/10 and none turns through more than
+ * about 6 degrees of longitude there.  Near a pole, longitude changes fast
+ * along an edge, and the straight edge between two vertices in
+ * longitude/latitude strays from the image of the straight edge in the
+ * plane, by about L^2 / (8 delta) for an edge of length L: enough, for the
+ * 100 km edges of a large buffer's arcs, for neighbouring edges to cross.
+ * A buffer 1,000 km or more from both poles keeps its vertices as they are.
+ */
+static int densify_near_poles(unsigned char **wkb, size_t *len, const struct om_aeqd *p,
+                              struct om_diag *d)
+{
+  struct near_pole n = {.min = INFINITY};
+  for (int i = 0; i < 2; i++) {
+    n.pole[i][0] = 0;
+    n.pole[i][1] = i == 0 ? 90 : -90;
+    if (om_aeqd_forward(p, &n.pole[i][0], &n.pole[i][1]) != OM_REASON_NONE)
+      return om_diag_fail(d, OM_EDEP, "cannot project a pole to the plane");
+  }
+  if (om_wkb_map_coords(*wkb, *len, pole_distance, &n) != OM_REASON_NONE)
+    return om_diag_fail(d, OM_EDEP, "GEOS wrote malformed WKB");
+  if (n.min >= NEAR_POLE_M)
+    return 0;
+  unsigned char *dense = NULL;
+  size_t dense_len = 0;
+  int rc = om_geom_densify_planar(&dense, &dense_len, *wkb, *len, fmax(n.min / 10, 100), d);
+  if (rc != 0)
+    return rc;
+  free(*wkb);
+  *wkb = dense;
+  *len = dense_len;
+  return 0;
 }
 
 /* Buffer a geometry other than a point through a local projection. */
@@ -109,6 +159,8 @@ static int buffer_projected(unsigned char **out, size_t *out_len, const unsigned
 
   rc = om_geom_buffer_planar(&buffered, &buffered_len, dense, dense_len, radius_km * 1000,
                              OM_BUFFER_QUADSEGS, d);
+  if (rc == 0)
+    rc = densify_near_poles(&buffered, &buffered_len, p, d);
   if (rc != 0)
     goto done;
   why = om_wkb_map_coords(buffered, buffered_len, unproject, p);
@@ -117,6 +169,12 @@ static int buffer_projected(unsigned char **out, size_t *out_len, const unsigned
     goto done;
   }
   rc = om_geodesic_rfc7946(out, out_len, buffered, buffered_len, d);
+  if (rc == OM_EDEP) {
+    /* GEOS has already run for this call: what fails now is this geometry. */
+    char why_geos[sizeof d->msg];
+    snprintf(why_geos, sizeof why_geos, "%s", d->msg);
+    rc = om_diag_fail(d, OM_REASON_GEOMETRY_INVALID, "%s", why_geos);
+  }
 
 done:
   om_aeqd_free(p);

@@ -10,7 +10,9 @@
  * the path it is drawn along), projected to an azimuthal equidistant
  * projection centred on it, buffered there in metres with GEOS, projected
  * back and put in RFC 7946 form (om_geodesic_rfc7946: cut at the
- * antimeridian, closed round a pole it holds).
+ * antimeridian, closed round a pole it holds).  A buffer that comes within
+ * 1,000 km of a pole gets more vertices there, since straight edges in
+ * longitude/latitude bend away from the true outline near a pole.
  *
  * One projection is exact only in distances from its centre; across, it
  * stretches by about (rho/R)/sin(rho/R) at rho km from the centre, so a
@@ -42,8 +44,9 @@
  * shrinks polygons.
  *
  * Returns 0; a positive enum om_reason when this record cannot be
- * buffered (OM_REASON_GEOMETRY_INVALID for malformed WKB or a geometry
- * too large for one projection, OM_REASON_GEOMETRY_EMPTY for an empty
+ * buffered (OM_REASON_GEOMETRY_INVALID for malformed WKB, a geometry too
+ * large for one projection or a buffer GEOS cannot cut at the
+ * antimeridian, OM_REASON_GEOMETRY_EMPTY for an empty
  * input or result, OM_REASON_NOT_FINITE, OM_REASON_LAT_RANGE); or a
  * negative OM_E* code.  d->msg says why.
  */

@@ -173,24 +173,46 @@ static void *worker(void *arg)
   return NULL;
 }
 
+/* Sweep dir unless it was swept already (dirs: those swept, n of them). */
+static void sweep_once(char *dir, char **dirs, size_t *n)
+{
+  if (!dir)
+    return;
+  for (size_t i = 0; i < *n; i++) {
+    if (strcmp(dirs[i], dir) == 0) {
+      free(dir);
+      return;
+    }
+  }
+  om_atomic_sweep(dir);
+  dirs[(*n)++] = dir;
+}
+
 /* Remove what killed builds left beside the outputs: temporaries of dead processes. */
 static void sweep(const struct om_project *p, const char *root)
 {
-  om_atomic_sweep(root);
+  size_t max = 2, n = 0;
+  for (size_t i = 0; i < p->nlayers; i++)
+    max += p->layers[i].noutputs;
+  char **dirs = calloc(max, sizeof *dirs);
   char *rejects = NULL;
+  if (!dirs)
+    return; /* only tidying: the next build tries again */
+  sweep_once(strdup(root), dirs, &n);
   if (asprintf(&rejects, "%s/rejects", root) >= 0)
-    om_atomic_sweep(rejects);
-  free(rejects);
+    sweep_once(rejects, dirs, &n);
   for (size_t i = 0; i < p->nlayers; i++) {
     for (size_t k = 0; k < p->layers[i].noutputs; k++) {
       char *path = om_path_join(p->dir, p->layers[i].outputs[k].path);
       char *dir = path ? om_path_dirname(path) : NULL;
       if (dir)
-        om_atomic_sweep(dir);
-      free(dir);
+        sweep_once(dir, dirs, &n);
       free(path);
     }
   }
+  for (size_t i = 0; i < n; i++)
+    free(dirs[i]);
+  free(dirs);
 }
 
 static int build_layers(struct run *r, int jobs)
@@ -279,6 +301,9 @@ int om_build_run(struct om_build *b, const struct om_project *p, const struct om
     }
   } else if (rc == 0) {
     rc = build_layers(&r, o->jobs > 0 ? o->jobs : 1);
+    /* Also when nothing was built: the hashes of touched files are new. */
+    if (rc == 0)
+      rc = om_state_save(&r.state, r.state_path, d);
   }
   om_lock_release(lock_fd);
   om_state_release(&r.state);

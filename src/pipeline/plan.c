@@ -211,6 +211,17 @@ static void hash_layer_def(struct om_hasher *h, const struct om_project *p,
   om_hasher_str(h, l->style);
 }
 
+/* path without the project folder in front: labels must not depend on how -C was spelt. */
+static const char *project_relative(const struct om_project *p, const char *path)
+{
+  size_t n = strlen(p->dir);
+  while (n > 1 && p->dir[n - 1] == '/')
+    n--;
+  if (strcmp(p->dir, ".") != 0 && strncmp(path, p->dir, n) == 0 && path[n] == '/')
+    return path + n + 1;
+  return path;
+}
+
 static int add_input(struct om_state_layer *out, const char *label, const char *path,
                      uint64_t hash)
 {
@@ -231,8 +242,33 @@ static uint64_t file_hash(struct om_state *st, const struct om_project *p, const
 {
   char *path = om_path_join(p->dir, rel);
   uint64_t h = 0;
-  if (path && om_state_hash_file(st, path, &h) < 0)
+  if (path && om_state_hash_file(st, rel, path, &h) < 0)
     h = 0;
+  free(path);
+  return h;
+}
+
+static int table_fingerprint(void *ctx, const char *path, uint64_t *out)
+{
+  om_gpkg_fingerprint(path, ctx, out);
+  return 0;
+}
+
+/*
+ * The fingerprint of a GeoPackage table, cached by the file's size and
+ * time: opening a GeoPackage reads its whole schema, too slow to do for
+ * every layer of every no-op build.
+ */
+static uint64_t gpkg_fingerprint(struct om_state *st, const struct om_project *p, const char *rel,
+                                 const char *table)
+{
+  char *path = om_path_join(p->dir, rel);
+  char *key = NULL;
+  uint64_t h = 0;
+  if (path && asprintf(&key, "%s\ttable\t%s", rel, table) >= 0 &&
+      om_state_cached(st, key, path, table_fingerprint, (void *)table, &h) < 0)
+    h = 0;
+  free(key);
   free(path);
   return h;
 }
@@ -262,14 +298,7 @@ static uint64_t output_fingerprint(const struct om_project *p, const struct om_l
                                    const struct om_output_def *o, struct om_state *st)
 {
   const char *table = output_table(l, o);
-  if (!table)
-    return file_hash(st, p, o->path);
-  char *path = om_path_join(p->dir, o->path);
-  uint64_t h = 0;
-  if (path)
-    om_gpkg_fingerprint(path, table, &h);
-  free(path);
-  return h;
+  return table ? gpkg_fingerprint(st, p, o->path, table) : file_hash(st, p, o->path);
 }
 
 int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
@@ -282,7 +311,7 @@ int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
   if (om_hasher_init(&h) < 0 || !(out->name = strdup(l->name)))
     return om_diag_fail(d, OM_ENOMEM, "out of memory");
   hash_layer_def(&h, p, l);
-  int rc = add_input(out, "manifest", l->file, om_hasher_digest(&h));
+  int rc = add_input(out, "manifest", project_relative(p, l->file), om_hasher_digest(&h));
   om_hasher_release(&h);
 
   if (pl->ndeps == 0 && rc == 0) {
@@ -380,15 +409,7 @@ static int decide(struct om_plan *plan, size_t i, const struct om_project *p,
   om_state_layer_release(&now);
   for (size_t k = 0; k < old->noutputs && !used; k++) {
     const struct om_state_output *o = &old->outputs[k];
-    uint64_t h = 0;
-    if (o->table) {
-      char *path = om_path_join(p->dir, o->path);
-      if (path)
-        om_gpkg_fingerprint(path, o->table, &h);
-      free(path);
-    } else {
-      h = file_hash(st, p, o->path);
-    }
+    uint64_t h = o->table ? gpkg_fingerprint(st, p, o->path, o->table) : file_hash(st, p, o->path);
     if (h == 0)
       used = (size_t)snprintf(pl->reason, sizeof pl->reason, "output missing: %s%s%s", o->path,
                               o->table ? " table " : "", o->table ? o->table : "");

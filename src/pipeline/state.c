@@ -239,30 +239,61 @@ int om_state_put(struct om_state *s, struct om_state_layer *l)
   return 0;
 }
 
-int om_state_hash_file(struct om_state *s, const char *path, uint64_t *out)
+/* Size and time of path, and whether a -wal companion holds changes. */
+static int stat_file(const char *path, int64_t *size, int64_t *mtime, bool *wal)
 {
   struct stat st;
   if (stat(path, &st) != 0)
     return -errno;
-  int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  *size = (int64_t)st.st_size;
+  *mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+  char *wal_path = NULL;
+  *wal = false;
+  if (asprintf(&wal_path, "%s-wal", path) >= 0) {
+    *wal = stat(wal_path, &st) == 0 && st.st_size > 0;
+    free(wal_path);
+  }
+  return 0;
+}
+
+int om_state_cached(struct om_state *s, const char *key, const char *path,
+                    int (*compute)(void *ctx, const char *path, uint64_t *out), void *ctx,
+                    uint64_t *out)
+{
+  int64_t size = 0, mtime = 0;
+  bool wal = false;
+  int rc = stat_file(path, &size, &mtime, &wal);
+  if (rc < 0)
+    return rc;
   struct om_state_file *e = NULL;
   for (size_t i = 0; i < s->nfiles && !e; i++)
-    if (strcmp(s->files[i].path, path) == 0)
+    if (strcmp(s->files[i].path, key) == 0)
       e = &s->files[i];
-  if (e && e->size == (int64_t)st.st_size && e->mtime_ns == mtime) {
+  if (e && !wal && e->size == size && e->mtime_ns == mtime) {
     *out = e->hash;
     return 0;
   }
-  int rc = om_hash_file(out, path);
+  rc = compute(ctx, path, out);
   if (rc < 0)
     return rc;
   if (!e) {
     e = push((void **)&s->files, &s->nfiles, sizeof *e);
-    if (!e || !(e->path = strdup(path)))
+    if (!e || !(e->path = strdup(key)))
       return -ENOMEM;
   }
   e->hash = *out;
-  e->size = (int64_t)st.st_size;
+  e->size = size;
   e->mtime_ns = mtime;
   return 0;
+}
+
+static int hash_content(void *ctx, const char *path, uint64_t *out)
+{
+  (void)ctx;
+  return om_hash_file(out, path);
+}
+
+int om_state_hash_file(struct om_state *s, const char *key, const char *path, uint64_t *out)
+{
+  return om_state_cached(s, key, path, hash_content, NULL, out);
 }

@@ -15,7 +15,7 @@
 #include "core/diag.h"
 
 struct om_state_file {
-  char *path;       /* as the build names it */
+  char *path;       /* the cache key: a path relative to the project, maybe with a table */
   uint64_t hash;    /* content hash */
   int64_t size;     /* bytes, when hashed */
   int64_t mtime_ns; /* modification time, when hashed */
@@ -71,9 +71,18 @@ void om_state_layer_release(struct om_state_layer *l);
 int om_state_layer_copy(struct om_state_layer *dst, const struct om_state_layer *src);
 
 /*
- * The content hash of a file, from the cache when its size and time are
- * unchanged, else read and cached.  0, or -errno (no such file: -ENOENT).
+ * A value computed from the file at 'path' (its content hash, say), cached
+ * under 'key' with the file's size and modification time: while those are
+ * unchanged the value is taken from the cache and the file is not read.
+ * A file with a non-empty SQLite "-wal" companion is always computed
+ * afresh (its changes may not have reached the file yet).  compute returns
+ * 0 or -errno; so does this.
  */
-int om_state_hash_file(struct om_state *s, const char *path, uint64_t *out);
+int om_state_cached(struct om_state *s, const char *key, const char *path,
+                    int (*compute)(void *ctx, const char *path, uint64_t *out), void *ctx,
+                    uint64_t *out);
+
+/* The content hash of a file, cached as above under key (no such file: -ENOENT). */
+int om_state_hash_file(struct om_state *s, const char *key, const char *path, uint64_t *out);
 
 #endif

@@ -488,6 +488,14 @@ static void test_circle_across_the_antimeridian(void **state)
   double a = area_km2(wkb, len);
   assert_true(fabs(a / cap_km2(10, 100) - 1) < 0.005);
   free(wkb);
+
+  /* Starting and ending just east of the antimeridian, every n. */
+  for (int n = 8; n <= 64; n++) {
+    wkb = circle(-179.65, 8.25244, 1505.33, n, &len);
+    assert_int_equal(om_wkb_type(wkb, len), OM_WKB_MULTIPOLYGON);
+    assert_int_equal(is_valid(wkb, len), 1);
+    free(wkb);
+  }
 }
 
 static void check_pole_circle(double lon, double lat, double r)

@@ -584,6 +584,35 @@ static void test_threads_have_their_own_context(void **state)
   }
 }
 
+/*
+ * A ring whose closing edge crosses the antimeridian: unwrapping must bring
+ * the closing vertex back to the first one exactly, or GEOS refuses the ring.
+ */
+static void test_ring_closing_across_the_antimeridian(void **state)
+{
+  (void)state;
+  size_t len;
+  unsigned char *wkb = from_wkt(
+      "POLYGON ((-179.65 21.856408439968341, -169.65822681644173 17.707097735855474, "
+      "-165.99211752260337 8.0206522819675747, -170.1301640511997 -1.4435386950983951, "
+      "-179.65 -5.3605775325478264, 170.83016405119969 -1.4435386950983951, "
+      "166.69211752260335 8.0206522819675747, 170.35822681644171 17.707097735855474, "
+      "-179.65 21.856408439968341))",
+      &len);
+  struct om_diag d;
+  om_diag_init(&d);
+  unsigned char *out = NULL;
+  size_t out_len = 0;
+  assert_int_equal(om_geom_rfc7946(&out, &out_len, wkb, len, &d), 0);
+  char detail[256];
+  assert_int_equal(om_geom_check_valid(out, out_len, detail, sizeof detail), OM_REASON_NONE);
+  double env[4];
+  assert_int_equal(om_wkb_envelope(out, out_len, env), 0);
+  assert_true(env[0] == -180 && env[2] == 180);
+  free(out);
+  free(wkb);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -600,6 +629,7 @@ int main(void)
     cmocka_unit_test(test_line_across_the_pacific_is_cut),
     cmocka_unit_test(test_ring_round_a_pole_is_left_uncut),
     cmocka_unit_test(test_threads_have_their_own_context),
+    cmocka_unit_test(test_ring_closing_across_the_antimeridian),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

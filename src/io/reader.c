@@ -118,7 +118,7 @@ int om_read_buf_reserve(struct om_read_buf *b, size_t more)
 
 int om_read_base_init(struct om_reader *r, const struct om_reader_opts *o, struct om_diag *d)
 {
-  r->path = strdup(o->path);
+  r->path = strdup(o->name ? o->name : o->path);
   if (!r->path)
     return om_diag_fail(d, OM_ENOMEM, "out of memory");
   r->max_fields = o->max_fields ? o->max_fields : OM_READ_DEFAULT_MAX_FIELDS;

@@ -19,6 +19,7 @@
 
 struct om_reader_opts {
   const char *path;       /* file or GDAL connection string */
+  const char *name;       /* how records and messages name the source (pos.file), or NULL: path */
   const char *layer;      /* layer name where the source has several, or NULL */
   const char *encoding;   /* "UTF-8" (NULL means UTF-8), "CP1254", "ISO-8859-9", "ISO-8859-1" ... */
   size_t max_fields;      /* more fields than this in a record: rejected (0: 1,000) */

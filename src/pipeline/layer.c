@@ -484,8 +484,11 @@ static int prepare(struct build *b)
   char *source = om_path_join(b->p->dir, layer->source.path);
   if (!source)
     return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  /* Records name their source as the manifest does, so that the rejects
+   * file does not depend on the folder the build was started from. */
   struct om_reader_opts ro = {
-    .path = source, .layer = layer->source.layer, .encoding = layer->source.encoding,
+    .path = source, .name = layer->source.path, .layer = layer->source.layer,
+    .encoding = layer->source.encoding,
     .max_fields = layer->source.max_fields, .max_field_bytes = layer->source.max_field_bytes,
   };
   int rc = om_reader_open(&b->reader, &ro, b->d);

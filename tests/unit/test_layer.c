@@ -217,7 +217,8 @@ static void test_build_counts_and_types(void **state)
   char *rejects = path_in(dir, "out/rejects/sites.csv");
   assert_string_equal(res.rejects_path, rejects);
   char *want = NULL;
-  char *src = path_in(dir, "data/sites.csv");
+  /* The rejects file names the source as the manifest does, wherever the build ran from. */
+  char *src = strdup("data/sites.csv");
   assert_true(asprintf(&want,
                        HEADER "%s,3,4,year,not an integer,20x4\r\n"
                               "%s,4,5,code,duplicate id,2\r\n"
@@ -305,7 +306,7 @@ static void test_decimal_comma_declared(void **state)
   assert_int_equal(res.written, 2);
   assert_int_equal(res.rejected, 1);
   assert_int_equal(res.counts[OM_REASON_AMBIGUOUS_DECIMAL], 1);
-  char *src = path_in(dir, "data/comma.csv"), *want = NULL;
+  char *src = strdup("data/comma.csv"), *want = NULL;
   assert_true(asprintf(&want,
                        HEADER "%s,3,4,grade,\"ambiguous decimal separator: '.' in a source "
                               "declared with decimal ','\",1.5\r\n",

@@ -123,6 +123,11 @@ static void read_on(struct om_yaml_file *f, yaml_node_t *v, struct om_join_def *
     read_names(f, right, "on.right", &j->right_keys, &nright);
   if (left && right && nright != j->nkeys)
     om_yaml_error_at(f, v, "'on' names %zu left keys and %zu right keys", j->nkeys, nright);
+  /* Keep the two lists the same length: nkeys counts both. */
+  while (j->nkeys > nright)
+    free(j->left_keys[--j->nkeys]);
+  while (nright > j->nkeys)
+    free(j->right_keys[--nright]);
 }
 
 static void read_policy(struct om_yaml_file *f, yaml_node_t *v, struct om_join_def *j)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "geom/geom.h"
+#include "geom/geom_private.h"
 
 /* Where GEOS's first error message of a call goes. */
 struct geos_msg {
@@ -76,30 +77,6 @@ static const char *geos_reason(struct geos_msg *m)
   return colon ? colon + strlen("Exception: ") : m->text;
 }
 
-/* g as newly allocated little-endian 2D ISO WKB; 0, or -1 with the message in GEOS's handler. */
-static int write_wkb(GEOSContextHandle_t h, const GEOSGeometry *g, unsigned char **out,
-                     size_t *out_len)
-{
-  GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
-  if (!w)
-    return -1;
-  GEOSWKBWriter_setFlavor_r(h, w, GEOS_WKB_ISO);
-  GEOSWKBWriter_setByteOrder_r(h, w, GEOS_WKB_NDR);
-  GEOSWKBWriter_setOutputDimension_r(h, w, 2);
-  GEOSWKBWriter_setIncludeSRID_r(h, w, 0);
-  size_t size = 0;
-  unsigned char *buf = GEOSWKBWriter_write_r(h, w, g, &size);
-  GEOSWKBWriter_destroy_r(h, w);
-  if (!buf)
-    return -1;
-  *out = malloc(size ? size : 1);
-  if (*out) {
-    memcpy(*out, buf, size);
-    *out_len = size;
-  }
-  GEOSFree_r(h, buf);
-  return *out ? 0 : -1;
-}
 
 /* The planar operations this file runs. */
 enum op { OP_BUFFER, OP_DENSIFY };
@@ -192,7 +169,7 @@ static int run(unsigned char **out, size_t *out_len, const unsigned char *wkb, s
     rc = om_diag_fail(d, OM_REASON_GEOMETRY_EMPTY, "%s gives an empty geometry", a->gerund);
     goto done;
   }
-  if (write_wkb(h, res, out, out_len) < 0)
+  if (om_geos_write_wkb(h, res, out, out_len) < 0)
     rc = m.text[0] ? om_diag_fail(d, OM_EDEP, "cannot write WKB: %s", geos_reason(&m))
                    : om_diag_fail(d, OM_ENOMEM, "out of memory");
 done:

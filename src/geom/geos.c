@@ -134,9 +134,8 @@ static enum om_reason check_finite(void *ctx, double *x, double *y)
   return isfinite(*x) && isfinite(*y) ? OM_REASON_NONE : OM_REASON_NOT_FINITE;
 }
 
-/* g as newly allocated little-endian 2D ISO WKB; 0 or -1 (message in m). */
-static int write_wkb(GEOSContextHandle_t h, const GEOSGeometry *g, unsigned char **out,
-                     size_t *out_len)
+int om_geos_write_wkb(GEOSContextHandle_t h, const GEOSGeometry *g, unsigned char **out,
+                      size_t *out_len)
 {
   GEOSWKBWriter *w = GEOSWKBWriter_create_r(h);
   if (!w)
@@ -209,7 +208,7 @@ enum om_reason om_geom_from_wkt(unsigned char **out, size_t *out_len, const char
     GEOS_FREE(h, g);
     goto done;
   }
-  if (write_wkb(h, g, out, out_len) < 0) {
+  if (om_geos_write_wkb(h, g, out, out_len) < 0) {
     snprintf(detail, detail_size, "%s", msg[0] ? strip_class(msg) : "out of memory");
     GEOS_FREE(h, g);
     goto done;
@@ -412,7 +411,7 @@ int om_geom_cut_antimeridian(unsigned char **out, size_t *out_len, const unsigne
   if (p.n == 0)
     goto fail;
   multi = assemble(h, &p, dim);
-  if (!multi || write_wkb(h, multi, out, out_len) < 0)
+  if (!multi || om_geos_write_wkb(h, multi, out, out_len) < 0)
     goto fail;
   goto done;
 fail:

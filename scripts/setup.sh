@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake pkg-config python3
+          lld  # links the front `oremap` without GDAL (src/front/main.c)
           libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
           libyaml-dev libsqlite3-dev sqlite3 libcmocka-dev libxxhash-dev libutf8proc-dev)
 missing=()

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "geocode/geocode.h"
 #include "io/atomic.h"
 
 #define SHOWN_REJECTS 20 /* rejects printed per layer; the rest are in the rejects file */
@@ -163,6 +164,20 @@ void om_build_print_plan(FILE *out, const struct om_build *b)
   }
 }
 
+/* The finest level first, as the gc_level field names them. */
+static const enum om_gc_level levels[] = {OM_GC_LEVEL_SITE, OM_GC_LEVEL_LOCALITY,
+                                          OM_GC_LEVEL_ADMIN2, OM_GC_LEVEL_ADMIN1,
+                                          OM_GC_LEVEL_COUNTRY};
+
+/* "  located: site 2, locality 1, admin2 0, admin1 1, country 3" for a geocoding layer. */
+static void print_located(FILE *out, const struct om_layer_result *res)
+{
+  fprintf(out, "  located:");
+  for (size_t i = 0; i < 5; i++)
+    fprintf(out, "%s %s %ld", i ? "," : "", om_gc_level_word(levels[i]), res->located[levels[i]]);
+  fputc('\n', out);
+}
+
 void om_build_print_summary(FILE *out, const struct om_build *b, const struct om_project *p)
 {
   int width = 5;
@@ -192,13 +207,18 @@ void om_build_print_summary(FILE *out, const struct om_build *b, const struct om
     }
     if (*sep == ';')
       fputc('\n', out);
+    if (l->status == OM_STATUS_BUILT && l->res.geocoded)
+      print_located(out, &l->res);
+    if (l->status == OM_STATUS_BUILT && l->res.aggregated)
+      fprintf(out, "  aggregate: %ld records grouped into %ld features\n", l->res.grouped,
+              l->res.written);
     for (size_t k = 0; l->status == OM_STATUS_BUILT && k < l->res.njoins; k++) {
       const struct om_join_result *jr = &l->res.joins[k];
       fprintf(out, "  join %s: %ld matched, %ld without a match (%s); %ld of %ld table rows "
                    "unmatched",
               jr->table, jr->matched, jr->unmatched, jr->dropped ? "rejected" : "kept",
               jr->unmatched_rows, jr->table_rows);
-      if (jr->unmatched_rows)
+      if (jr->unmatched_rows && jr->unmatched_path)
         fprintf(out, " (%s)", jr->unmatched_path);
       fputc('\n', out);
     }
@@ -245,6 +265,15 @@ static void json_layer(FILE *f, const struct om_build_layer *l)
       }
     }
     fputc('}', f);
+    if (l->res.aggregated)
+      fprintf(f, ", \"grouped\": %ld", l->res.grouped);
+    if (l->res.geocoded) {
+      fprintf(f, ", \"located\": {");
+      for (size_t i = 0; i < 5; i++)
+        fprintf(f, "%s\"%s\": %ld", i ? ", " : "", om_gc_level_word(levels[i]),
+                l->res.located[levels[i]]);
+      fputc('}', f);
+    }
     fprintf(f, ", \"joins\": [");
     for (size_t k = 0; k < l->res.njoins; k++) {
       const struct om_join_result *jr = &l->res.joins[k];

@@ -55,6 +55,45 @@ static const struct {
    "\n"
    "Describe a vector file that GDAL opens: its driver, and per layer the\n"
    "geometry type, feature count, CRS, extent and fields.\n"},
+  {"gazetteer",
+   "usage: oremap gazetteer build SOURCE... -o INDEX [options] | info [--gazetteer INDEX]\n"
+   "       oremap gazetteer lookup [--gazetteer INDEX] [-n N] [--no-fuzzy] QUERY...\n"
+   "\n"
+   "build: make a gazetteer index from GeoNames dumps (plain or .zip), recognised\n"
+   "by name: allCountries*, cities*, alternateNames*, admin1CodesASCII*,\n"
+   "admin2Codes*, countryInfo*; a file named countries* or *outline* is taken as\n"
+   "country outlines (fields iso_a2 / iso_a3 / iso_n3).\n"
+   "  --alternate-names F, --admin1 F, --admin2 F, --country-info F, --outlines F\n"
+   "                  name a source whatever its file name\n"
+   "  --layer PATH    a point layer of your own, with --name-field F and optionally\n"
+   "                  --layer-name L, --alt-field F, --id-field F, --country-field F,\n"
+   "                  --admin1-field F, --fcode CODE (default PPL)\n"
+   "  --attribution TEXT  stored in the index (default: the GeoNames notice)\n"
+   "info: print an index's version, hash, counts, sources, attribution and size\n"
+   "(INDEX, or OREMAP_GAZETTEER from the environment, else the built-in one).\n"
+   "lookup: what the geocoder makes of each QUERY (\"Beylikova, Eskişehir, Türkiye\"):\n"
+   "the result a record would get, then the N best candidates (default 10) for its\n"
+   "finest part with their scores.\n"
+   "\n"
+   "Exit status: 0 clean, 1 some rows skipped, 2 usage error, 3 runtime failure.\n"},
+  {"geocode",
+   "usage: oremap geocode INPUT [-o OUTPUT] [--query TEMPLATE] [--gazetteer PATH]\n"
+   "                      [--overrides FILE] [--min-score X] [--layer L] [--encoding E] [--id F]\n"
+   "\n"
+   "Locate the records of any table GDAL opens by place name and write them to\n"
+   "OUTPUT (.geojson, .gpkg or .csv; default INPUT.geocoded.geojson) with the gc_*\n"
+   "fields that say how each was located.  Records not found go to\n"
+   "rejects/<name>.csv beside OUTPUT.\n"
+   "  --query T       \"{name}, {province}, {country}\": the fields naming the place,\n"
+   "                  finest first (default: guessed from the field names)\n"
+   "  --gazetteer P   the index to use (default: OREMAP_GAZETTEER, else built-in)\n"
+   "  --overrides F   CSV of key,lat,lon,geonameid,radius_km,note applied first\n"
+   "  --min-score X   reject results scoring below X (0 to 1)\n"
+   "  --layer, --encoding  which layer of INPUT, and its encoding\n"
+   "  --id F          the id field (overrides may name records by it)\n"
+   "\n"
+   "Exit status: 0 all located, 1 some records rejected, 2 usage error,\n"
+   "3 runtime failure.\n"},
 };
 
 const char *om_cli_help(const char *command)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "core/diag.h"
+#include "pipeline/build.h"
 
 enum {
   OM_EXIT_OK = 0,
@@ -18,9 +19,20 @@ enum {
   OM_EXIT_FAILURE = 3,
 };
 
-int om_cmd_build(int argc, char **argv);
+/*
+ * oremap build, building stale layers with build_layer (om_layer_build).
+ * With a NULL build_layer, a build with a stale layer returns
+ * OM_CMD_NEEDS_ENGINE having printed and written nothing but the state
+ * file's hash cache (see om_build_run).
+ */
+int om_cmd_build(int argc, char **argv, om_build_layer_fn *build_layer);
+#define OM_CMD_NEEDS_ENGINE (-1)
 int om_cmd_validate(int argc, char **argv);
 int om_cmd_inspect(int argc, char **argv);
+int om_cmd_gazetteer(int argc, char **argv);
+int om_cmd_geocode(int argc, char **argv);
+/* oremap gazetteer lookup, with the gazetteer the command line chose (argv: lookup's own). */
+int om_cmd_gazetteer_lookup(int argc, char **argv, const char *gazetteer_path);
 
 /* The exit code for a negative OM_E* code. */
 int om_cli_exit_code(int rc);

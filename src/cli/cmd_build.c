@@ -1,6 +1,8 @@
 /*
  * oremap build: options, then the build (pipeline/build.c) seen through
- * the build view (cli/build_output.c), then the exit code.
+ * the build view (cli/build_output.c), then the exit code.  Shared by the
+ * engine and the front (src/front/main.c), so this file must not call into
+ * GDAL, PROJ or GEOS: the engine passes the layer builder in.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -88,10 +90,11 @@ static int exit_code(const struct om_build *b)
   return code;
 }
 
-int om_cmd_build(int argc, char **argv)
+int om_cmd_build(int argc, char **argv, om_build_layer_fn *build_layer)
 {
   struct options o;
   int code = parse_options(&o, argc, argv);
+  o.build.build_layer = build_layer;
   struct om_project *p = NULL;
   struct om_diag d;
   om_diag_init(&d);
@@ -119,7 +122,9 @@ int om_cmd_build(int argc, char **argv)
   }
   view.b = &b;
   int rc = code == 0 ? om_build_run(&b, p, &o.build, &events, &d) : 0;
-  if (rc < 0) {
+  if (rc == 0 && b.unbuilt) {
+    code = OM_CMD_NEEDS_ENGINE;
+  } else if (rc < 0) {
     om_cli_error(d.msg);
     code = om_cli_exit_code(rc);
   } else if (code == 0 && o.build.dry_run) {
@@ -128,7 +133,7 @@ int om_cmd_build(int argc, char **argv)
     om_build_print_summary(stdout, &b, p);
     code = exit_code(&b);
   }
-  bool ran = b.layers && rc == 0 && !o.build.dry_run;
+  bool ran = b.layers && rc == 0 && !o.build.dry_run && !b.unbuilt;
   if (ran && o.report) {
     struct om_diag rd;
     om_diag_init(&rd);

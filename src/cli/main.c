@@ -1,17 +1,31 @@
-/* oremap's entry point: the subcommand table (git's git.c pattern). */
+/*
+ * The engine's entry point (oremap-engine): the subcommand table (git's
+ * git.c pattern).  People run the front, `oremap` (src/front/main.c),
+ * which execs this program with the same arguments unless it can answer
+ * a no-op build itself.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "pipeline/layer.h"
+
+/* The engine builds layers; the front (src/front/main.c) only plans. */
+static int cmd_build(int argc, char **argv)
+{
+  return om_cmd_build(argc, argv, om_layer_build);
+}
 
 static const struct {
   const char *name;
   int (*run)(int argc, char **argv);
   const char *summary;
 } commands[] = {
-  {"build", om_cmd_build, "build the project's layers into its output folder"},
+  {"build", cmd_build, "build the project's layers into its output folder"},
   {"validate", om_cmd_validate, "check the project without writing anything"},
   {"inspect", om_cmd_inspect, "describe a vector file"},
+  {"gazetteer", om_cmd_gazetteer, "build or describe a gazetteer index"},
+  {"geocode", om_cmd_geocode, "locate the records of any table by place name"},
 };
 
 static void print_help(FILE *f)

@@ -53,7 +53,9 @@
   XX(WKT_INVALID, "invalid WKT")                                               \
   XX(GEOMETRY_INVALID, "invalid geometry")                                     \
   XX(GEOMETRY_EMPTY, "empty geometry")                                         \
-  XX(JOIN_UNMATCHED, "no match in a joined table")
+  XX(JOIN_UNMATCHED, "no match in a joined table")                             \
+  XX(GEOCODE_UNMATCHED, "place not found in the gazetteer")                    \
+  XX(OUTSIDE_COUNTRY, "outside the country the record states")
 
 enum om_reason {
   OM_REASON_NONE = 0,

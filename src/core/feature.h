@@ -50,6 +50,16 @@ struct om_feature {
  * Per output: which schema fields go out and how.  field_index lists
  * schema indices in output order; NULL with nfields == 0 means all fields.
  */
+/* A GeoPackage output's CRS, as gpkg_spatial_ref_sys registers it. */
+struct om_output_srs {
+  const char *organization; /* "EPSG", or "NONE" */
+  long organization_id;     /* code within the organization, or -1 */
+  const char *name;         /* srs_name */
+  const char *definition;   /* WKT */
+};
+
+struct om_spool;
+
 struct om_output_opts {
   const char *path;          /* file to write */
   const char *layer;         /* layer (table) name inside it */
@@ -58,6 +68,8 @@ struct om_output_opts {
   int precision;             /* decimals for GeoJSON coordinates */
   size_t nfields;            /* entries in field_index */
   const size_t *field_index; /* schema indices, or NULL for all */
+  const struct om_output_srs *srs; /* GeoPackage: the features' CRS, or NULL for WGS 84 */
+  const struct om_spool *spool;    /* features in that CRS, or NULL for the layer's own */
 };
 
 #endif

@@ -255,6 +255,42 @@ static const unsigned char *next_bytes(struct om_spool_cursor *c)
   return c->buf;
 }
 
+/* Read the size bytes at offset into the cursor's buffer: 0, or OM_ENOMEM / OM_EIO. */
+static int read_into(struct om_spool_cursor *c, uint64_t offset, uint32_t size)
+{
+  if (size > c->buf_cap) {
+    unsigned char *grown = realloc(c->buf, size);
+    if (!grown)
+      return OM_ENOMEM;
+    c->buf = grown;
+    c->buf_cap = size;
+  }
+  for (size_t done = 0; done < size;) {
+    ssize_t n = pread(fileno(c->spool->f), c->buf + done, size - done, (off_t)(offset + done));
+    if (n <= 0)
+      return OM_EIO;
+    done += (size_t)n;
+  }
+  return 0;
+}
+
+static int decode(struct om_spool_cursor *c, const unsigned char *p, struct om_feature *f);
+
+uint64_t om_spool_cursor_offset(const struct om_spool_cursor *c) { return c->next; }
+
+int om_spool_read_at(struct om_spool_cursor *c, uint64_t offset, struct om_feature *f)
+{
+  const struct om_spool *s = c->spool;
+  if (offset + 8 > s->size)
+    return OM_EIO;
+  uint32_t size;
+  memcpy(&size, s->map + offset, sizeof size);
+  if (size < 64 || offset + size > s->size)
+    return OM_EIO;
+  int rc = read_into(c, offset, size);
+  return rc < 0 ? rc : decode(c, c->buf, f);
+}
+
 int om_spool_cursor_next(struct om_spool_cursor *c, struct om_feature *f)
 {
   const struct om_spool *s = c->spool;
@@ -264,6 +300,12 @@ int om_spool_cursor_next(struct om_spool_cursor *c, struct om_feature *f)
   if (!p)
     return c->order == OM_ORDER_SOURCE ? OM_ENOMEM : OM_EIO;
   c->pos++;
+  return decode(c, p, f);
+}
+
+/* Fill *f from the feature's bytes at p: 1, or OM_ENOMEM. */
+static int decode(struct om_spool_cursor *c, const unsigned char *p, struct om_feature *f)
+{
 
   uint32_t nvalues = get_u32(p + 4);
   if (nvalues > c->cap) {

@@ -60,4 +60,16 @@ void om_spool_cursor_init(struct om_spool_cursor *c, const struct om_spool *s,
 int om_spool_cursor_next(struct om_spool_cursor *c, struct om_feature *f);
 void om_spool_cursor_release(struct om_spool_cursor *c);
 
+/*
+ * Random access, for a reader that visits features in an order of its own
+ * (a layer's aggregate reads them group by group): the file offset of the
+ * feature that om_spool_cursor_next returns next in source order, and
+ * reading the feature at such an offset into the cursor's own buffer
+ * (1, or OM_ENOMEM / OM_EIO; pointers valid as for om_spool_cursor_next).
+ * Reads go through pread, as Hilbert order's do, so that jumping about
+ * does not make the whole mapping resident.
+ */
+uint64_t om_spool_cursor_offset(const struct om_spool_cursor *c);
+int om_spool_read_at(struct om_spool_cursor *c, uint64_t offset, struct om_feature *f);
+
 #endif

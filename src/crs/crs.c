@@ -346,3 +346,82 @@ enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *det
   *y = lat;
   return OM_REASON_NONE;
 }
+
+enum om_reason om_crs_from_wgs84(struct om_crs *c, double *x, double *y, char *detail,
+                                 size_t detail_size)
+{
+  om_detail_set(detail, detail_size, "%s", "");
+  if (!isfinite(*x) || !isfinite(*y)) {
+    om_detail_set(detail, detail_size, "%s is not finite", !isfinite(*x) ? "x" : "y");
+    return OM_REASON_NOT_FINITE;
+  }
+  if (c->wgs84)
+    return OM_REASON_NONE;
+  double lon = *x, lat = *y;
+  if (c->has_area && (lon_outside(lon, c->west, c->east) > OM_CRS_AREA_MARGIN ||
+                      lat_outside(lat, c->south, c->north) > OM_CRS_AREA_MARGIN)) {
+    char w[16], e[16], s[16], n[16], plon[16], plat[16];
+    fmt_lon(w, sizeof w, c->west);
+    fmt_lon(e, sizeof e, c->east);
+    fmt_lat(s, sizeof s, c->south);
+    fmt_lat(n, sizeof n, c->north);
+    fmt_lon(plon, sizeof plon, lon);
+    fmt_lat(plat, sizeof plat, lat);
+    om_detail_set(detail, detail_size, "%s covers %s to %s, %s to %s; the point is at %s, %s",
+                  c->label, w, e, s, n, plon, plat);
+    return OM_REASON_OUTSIDE_CRS_AREA;
+  }
+  c->log[0] = '\0';
+  proj_errno_reset(c->op);
+  PJ_COORD out = proj_trans(c->op, PJ_INV, proj_coord(lon, lat, 0, 0));
+  int err = proj_errno(c->op);
+  if (err != 0 || !isfinite(out.xy.x) || !isfinite(out.xy.y) || out.xy.x == HUGE_VAL ||
+      out.xy.y == HUGE_VAL) {
+    const char *why = err != 0 ? proj_context_errno_string(c->ctx, err) : "no finite result";
+    om_detail_set(detail, detail_size, "%s: %s", c->label, why ? why : "unknown error");
+    proj_errno_reset(c->op);
+    return OM_REASON_TRANSFORM_FAILED;
+  }
+  *x = out.xy.x;
+  *y = out.xy.y;
+  return OM_REASON_NONE;
+}
+
+/*
+ * GDAL writes a GeoPackage's CRS as WKT 1 (GDAL flavour) with its EPSG
+ * identifier; readers that predate WKT 2 expect that.  A CRS that WKT 1
+ * cannot describe gets WKT 2:2019 instead.
+ */
+int om_crs_srs_get(struct om_crs_srs *out, struct om_crs *c, struct om_diag *d)
+{
+  memset(out, 0, sizeof *out);
+  const char *auth = proj_get_id_auth_name(c->src, 0);
+  const char *code = proj_get_id_code(c->src, 0);
+  char *end = NULL;
+  long id = code ? strtol(code, &end, 10) : -1;
+  if (auth && code && *code && end && !*end && id >= 0) {
+    snprintf(out->organization, sizeof out->organization, "%s", auth);
+    out->organization_id = id;
+  } else {
+    snprintf(out->organization, sizeof out->organization, "NONE");
+    out->organization_id = -1;
+  }
+  const char *name = proj_get_name(c->src);
+  snprintf(out->name, sizeof out->name, "%s", name && *name ? name : "unnamed");
+  const char *wkt = proj_as_wkt(c->ctx, c->src, PJ_WKT1_GDAL, NULL);
+  if (!wkt)
+    wkt = proj_as_wkt(c->ctx, c->src, PJ_WKT2_2019, NULL);
+  if (!wkt)
+    return om_diag_fail(d, OM_EDEP, "cannot describe CRS '%s' as WKT: %s", c->label,
+                        proj_reason(c));
+  out->definition = strdup(wkt);
+  if (!out->definition)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  return 0;
+}
+
+void om_crs_srs_release(struct om_crs_srs *s)
+{
+  free(s->definition);
+  s->definition = NULL;
+}

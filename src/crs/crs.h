@@ -34,4 +34,26 @@ bool om_crs_is_wgs84(const struct om_crs *c);
 enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *detail,
                                size_t detail_size);
 
+/*
+ * The inverse: WGS 84 longitude, latitude to the CRS's x, y (traditional
+ * GIS order), in place, for outputs written in a CRS of their own.  A
+ * point outside the CRS's area of use (with the same margin as above) is
+ * OM_REASON_OUTSIDE_CRS_AREA, checked before transforming, since PROJ
+ * returns numbers far outside a projection's domain without complaint.
+ */
+enum om_reason om_crs_from_wgs84(struct om_crs *c, double *x, double *y, char *detail,
+                                 size_t detail_size);
+
+/* How a GeoPackage registers a CRS (a gpkg_spatial_ref_sys row). */
+struct om_crs_srs {
+  char organization[32]; /* "EPSG", or "NONE" when PROJ knows no identifier */
+  long organization_id;  /* the code within it, or -1 */
+  char name[160];        /* the CRS's name ("TUREF / TM30") */
+  char *definition;      /* WKT 1 as GDAL writes it (WKT 2 when WKT 1 cannot say it), owned */
+};
+
+/* Fill *out for c; 0, or OM_ENOMEM / OM_EDEP with the reason in d. */
+int om_crs_srs_get(struct om_crs_srs *out, struct om_crs *c, struct om_diag *d);
+void om_crs_srs_release(struct om_crs_srs *s);
+
 #endif

@@ -536,34 +536,163 @@ static void write_pole_ring(struct wbuf *b, struct lonlat *v, size_t n, double w
   wb_f64(b, v[0].y);
 }
 
-/*
- * Copy one polygon from r to b, closing an exterior ring that winds round a
- * pole and starting the others where om_geom_rfc7946 can read them back.
- */
-static int copy_polygon(struct rbuf *r, bool be, struct wbuf *b, struct pts *ring, bool *changed,
-                        struct om_diag *d)
+/* The vertex of a closed ring farthest south (the first of equals). */
+static size_t lowest(const struct lonlat *v, size_t n)
 {
-  uint32_t nrings = rb_u32(r, be);
-  wb_head(b, OM_WKB_POLYGON);
-  wb_u32(b, nrings);
+  size_t j = 0;
+  for (size_t i = 1; i + 1 < n; i++)
+    if (v[i].y < v[j].y)
+      j = i;
+  return j;
+}
+
+/*
+ * Where ring s meets the meridian x (in any of its turns) south of latitude
+ * y0: the northernmost such point, as the edge s[*k]-s[*k+1] it lies on
+ * and its latitude *y.  Edges that jump across +-180 are read as crossing
+ * the antimeridian.  False when s does not meet that part of the meridian.
+ */
+static bool meridian_hit(const struct lonlat *s, size_t n, double x, double y0, size_t *k,
+                         double *y)
+{
+  bool found = false;
+  for (size_t i = 0; i + 1 < n; i++) {
+    double x1 = s[i].x, y1 = s[i].y, dx = s[i + 1].x - x1, dy = s[i + 1].y - y1;
+    if (fabs(dx) > 180)
+      dx -= 360 * round(dx / 360);
+    double xm = x + 360 * round((x1 + dx / 2 - x) / 360); /* the turn of x by this edge */
+    if (xm < fmin(x1, x1 + dx) || xm > fmax(x1, x1 + dx))
+      continue;
+    double at = dx == 0 ? fmax(y1, y1 + dy) : y1 + dy * (xm - x1) / dx;
+    if (at < y0 && (!found || at > *y)) {
+      found = true;
+      *k = i;
+      *y = at;
+    }
+  }
+  return found;
+}
+
+/*
+ * Write the band between two closed rings that both wind once round a
+ * pole as one ring that om_geom_rfc7946 can unwrap and cut.  Two such
+ * rings part the globe into a cap round each pole and the band between
+ * them, so the band is what a polygon made of them holds, whichever is its
+ * exterior: Natural Earth's Antarctica, read from TopoJSON, is the band
+ * between a ring along latitude -89.999 and its coast.  The ring with the
+ * southernmost vertex is the southern one; from the northern ring's
+ * southernmost vertex a meridian runs south to the first point of the
+ * southern ring, meeting neither ring anywhere else.  The ring written
+ * goes once round the northern ring, down that meridian, once round the
+ * southern ring the other way and back up: unwrapped, the two runs of the
+ * meridian lie 360 degrees apart, and the cut joins them again.
+ */
+static int write_band(struct wbuf *b, struct lonlat *a, size_t na, struct lonlat *c, size_t nc,
+                      struct om_diag *d)
+{
+  size_t ja = lowest(a, na), jc = lowest(c, nc);
+  bool a_north = a[ja].y > c[jc].y;
+  struct lonlat *nv = a_north ? a : c, *sv = a_north ? c : a;
+  size_t nn = a_north ? na : nc, ns = a_north ? nc : na, jn = a_north ? ja : jc, k = 0;
+  double ys = 0;
+  if (!meridian_hit(sv, ns, nv[jn].x, nv[jn].y, &k, &ys))
+    return om_diag_fail(d, OM_REASON_GEOMETRY_INVALID,
+                        "a hole that winds round a pole crosses the exterior ring");
+  if (jn > 0)
+    rotate_ring(nv, nn, jn);
+  bool backwards = ring_winding(nv, nn) == ring_winding(sv, ns);
+  double xn = nv[0].x, yn = nv[0].y;
+  wb_u32(b, (uint32_t)(nn + ns + 2));
+  for (size_t i = 0; i < nn; i++) {
+    wb_f64(b, nv[i].x);
+    wb_f64(b, nv[i].y);
+  }
+  wb_f64(b, xn);
+  wb_f64(b, ys);
+  for (size_t i = 1; i < ns; i++) {
+    size_t j = backwards ? (k + ns - i) % (ns - 1) : (k + i) % (ns - 1);
+    wb_f64(b, sv[j].x);
+    wb_f64(b, sv[j].y);
+  }
+  wb_f64(b, xn);
+  wb_f64(b, ys);
+  wb_f64(b, xn);
+  wb_f64(b, yn);
+  return 0;
+}
+
+/* Copy the ring at r to b, started where om_geom_rfc7946 can read it back. */
+static int copy_ring(struct rbuf *r, bool be, struct wbuf *b, struct pts *ring, bool *changed)
+{
+  if (rb_seq(r, be, rb_u32(r, be), ring) < 0)
+    return OM_ENOMEM;
+  if (start_uncut(ring->v, ring->n))
+    *changed = true;
+  wb_seq(b, ring->v, ring->n);
+  return 0;
+}
+
+/*
+ * Copy one polygon from r to b: an exterior ring that winds round a pole is
+ * closed along the pole; an exterior ring and one hole that both wind
+ * round a pole become the band between them; the other rings are started
+ * where om_geom_rfc7946 can read them back.
+ */
+static int copy_polygon(struct rbuf *r, bool be, struct wbuf *b, struct pts *ring,
+                        struct pts *other, bool *changed, struct om_diag *d)
+{
+  uint32_t nrings = rb_u32(r, be), winders = 0, second = 0;
+  size_t first_pos = r->pos, second_pos = 0, end_pos;
+  double winding0 = 0;
   for (uint32_t i = 0; i < nrings; i++) {
+    size_t pos = r->pos;
     if (rb_seq(r, be, rb_u32(r, be), ring) < 0)
       return om_diag_fail(d, OM_ENOMEM, "out of memory");
     double winding = ring->n >= 4 ? ring_winding(ring->v, ring->n) : 0;
-    if (winding == 0 || !isfinite(winding)) { /* om_geom_rfc7946 reports a NaN */
-      if (start_uncut(ring->v, ring->n))
-        *changed = true;
-      wb_seq(b, ring->v, ring->n);
+    if (winding == 0 || !isfinite(winding)) /* om_geom_rfc7946 reports a NaN */
       continue;
-    }
-    if (i > 0)
-      return om_diag_fail(d, OM_REASON_GEOMETRY_INVALID, "a hole winds round a pole");
     if (fabs(winding) > 360)
       return om_diag_fail(d, OM_REASON_GEOMETRY_INVALID, "a ring winds %.0f times round a pole",
                           fabs(winding) / 360);
-    write_pole_ring(b, ring->v, ring->n, winding);
-    *changed = true;
+    if ((winders == 0 && i > 0) || winders == 2)
+      return om_diag_fail(d, OM_REASON_GEOMETRY_INVALID, "a hole winds round a pole");
+    if (winders++ == 0)
+      winding0 = winding;
+    else
+      second = i, second_pos = pos;
   }
+  end_pos = r->pos;
+  r->pos = first_pos;
+  wb_head(b, OM_WKB_POLYGON);
+  wb_u32(b, nrings - (winders == 2));
+  for (uint32_t i = 0; i < nrings; i++) {
+    if (winders == 2 && i == second) { /* already part of the band */
+      uint32_t n = rb_u32(r, be);
+      r->pos += 16 * (size_t)n;
+      continue;
+    }
+    if (winders == 0 || i > 0) {
+      if (copy_ring(r, be, b, ring, changed) < 0)
+        return om_diag_fail(d, OM_ENOMEM, "out of memory");
+      continue;
+    }
+    if (rb_seq(r, be, rb_u32(r, be), other) < 0)
+      return om_diag_fail(d, OM_ENOMEM, "out of memory");
+    *changed = true;
+    if (winders == 1) {
+      write_pole_ring(b, other->v, other->n, winding0);
+      continue;
+    }
+    size_t next = r->pos;
+    r->pos = second_pos;
+    if (rb_seq(r, be, rb_u32(r, be), ring) < 0)
+      return om_diag_fail(d, OM_ENOMEM, "out of memory");
+    int rc = write_band(b, other->v, other->n, ring->v, ring->n, d);
+    if (rc != 0)
+      return rc;
+    r->pos = next;
+  }
+  r->pos = end_pos;
   return 0;
 }
 
@@ -580,12 +709,12 @@ int om_geodesic_rfc7946(unsigned char **out, size_t *out_len, const unsigned cha
 
   struct rbuf r = {wkb, 0};
   struct wbuf b = {.p = NULL};
-  struct pts ring = {.v = NULL};
+  struct pts ring = {.v = NULL}, other = {.v = NULL};
   bool be, changed = false;
   int rc = 0;
   rb_head(&r, &be);
   if (type == OM_WKB_POLYGON) {
-    rc = copy_polygon(&r, be, &b, &ring, &changed, d);
+    rc = copy_polygon(&r, be, &b, &ring, &other, &changed, d);
   } else {
     uint32_t n = rb_u32(&r, be);
     wb_head(&b, OM_WKB_MULTIPOLYGON);
@@ -593,7 +722,7 @@ int om_geodesic_rfc7946(unsigned char **out, size_t *out_len, const unsigned cha
     for (uint32_t i = 0; i < n && rc == 0; i++) {
       bool part_be;
       rb_head(&r, &part_be);
-      rc = copy_polygon(&r, part_be, &b, &ring, &changed, d);
+      rc = copy_polygon(&r, part_be, &b, &ring, &other, &changed, d);
     }
   }
   if (rc == 0 && b.nomem)
@@ -601,6 +730,7 @@ int om_geodesic_rfc7946(unsigned char **out, size_t *out_len, const unsigned cha
   if (rc == 0)
     rc = om_geom_rfc7946(out, out_len, changed ? b.p : wkb, changed ? b.len : len, d);
   free(ring.v);
+  free(other.v);
   free(b.p);
   return rc;
 }

@@ -91,13 +91,30 @@ int om_geodesic_circle(unsigned char **out, size_t *out_len, double lon, double 
 int om_geodesic_area_km2(double *out, const unsigned char *wkb, size_t len);
 
 /*
- * om_geom_rfc7946 for geometries that may hold a pole.  An exterior ring
- * that winds once round a pole (its longitudes, followed without jumps,
- * end 360 degrees from where they start) cannot be cut at the antimeridian
- * as it is; it is first closed along latitude +-90 on the side of the pole
- * it holds, which is the side with the smaller area (the same convention
- * as om_geodesic_area_km2), and then cut.  *out is newly allocated
- * (free()).  A hole that winds round a pole is OM_REASON_GEOMETRY_INVALID.
+ * om_geom_rfc7946 for geometries that may hold a pole.  A ring that winds
+ * once round a pole (its longitudes, followed without jumps, end 360
+ * degrees from where they start) cannot be cut at the antimeridian as it
+ * is:
+ * - an exterior ring that winds round a pole, alone, holds that pole: it is
+ *   first closed along latitude +-90 on the side of the pole it holds,
+ *   which is the side with the smaller area (the same convention as
+ *   om_geodesic_area_km2), and then cut;
+ * - an exterior ring and one hole that both wind round a pole part the
+ *   globe into a cap round each pole and the band between them, and the
+ *   polygon is that band, whichever ring is nearer the pole.  This is how
+ *   TopoJSON-to-GeoJSON conversions write a polar continent: Natural
+ *   Earth's Antarctica comes out as a ring along latitude -89.999 with the
+ *   coast as its hole, and reads back as the land between the two (the
+ *   outline Natural Earth draws flat, whose edge runs along -89.999: the
+ *   111 m round the pole itself stay outside).  Both rings become one that
+ *   goes round the northern ring, down a meridian to the southern one,
+ *   round it the other way and back up, and is then cut; the other holes
+ *   stay as they are.
+ * *out is newly allocated (free()).  A hole that winds round a pole when
+ * the exterior ring does not, a third ring that winds, a ring that winds
+ * more than once, or two winding rings that cross are
+ * OM_REASON_GEOMETRY_INVALID (crossings the meridian does not show make
+ * the cut fail instead, with OM_EDEP and GEOS's reason).
  */
 int om_geodesic_rfc7946(unsigned char **out, size_t *out_len, const unsigned char *wkb,
                         size_t len, struct om_diag *d);

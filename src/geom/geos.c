@@ -274,6 +274,47 @@ done:
   return why;
 }
 
+/*
+ * GEOS's default MakeValid ("linework"): it keeps every vertex and every
+ * edge, so nothing the user drew disappears, at the price of changing
+ * types (a bow-tie becomes a MultiPolygon, a polygon collapsed to a line
+ * a LineString or MultiLineString).  The caller reports the change.
+ */
+enum om_reason om_geom_make_valid(unsigned char **out, size_t *out_len, const unsigned char *wkb,
+                                  size_t len, char *detail, size_t detail_size)
+{
+  *out = NULL;
+  *out_len = 0;
+  if (detail_size > 0)
+    detail[0] = '\0';
+  char msg[512];
+  struct geos_msg m = {msg, sizeof msg};
+  GEOSContextHandle_t h = context_begin(&m);
+  if (!h) {
+    snprintf(detail, detail_size, "cannot start GEOS");
+    return OM_REASON_GEOMETRY_INVALID;
+  }
+  enum om_reason why = OM_REASON_GEOMETRY_INVALID;
+  GEOSGeometry *g = read_wkb(h, wkb, len), *fixed = NULL;
+  if (g)
+    fixed = GEOSMakeValid_r(h, g);
+  if (!fixed) {
+    snprintf(detail, detail_size, "cannot repair: %s",
+             msg[0] ? strip_class(msg) : "GEOS failed");
+  } else if (GEOSisEmpty_r(h, fixed) == 1) {
+    snprintf(detail, detail_size, "nothing is left once repaired");
+    why = OM_REASON_GEOMETRY_EMPTY;
+  } else if (om_geos_write_wkb(h, fixed, out, out_len) == 0) {
+    why = OM_REASON_NONE;
+  } else {
+    snprintf(detail, detail_size, "cannot write the repaired geometry: %s",
+             msg[0] ? strip_class(msg) : "GEOS failed");
+  }
+  GEOS_FREE(h, g, fixed);
+  context_end(h);
+  return why;
+}
+
 /* ---- Cutting at the antimeridian ------------------------------------- */
 
 /* Turns of 360 degrees a geometry may span once unwrapped. */

@@ -351,11 +351,10 @@ static int orient_seq(struct walk *w, enum seq_kind kind, size_t off, uint32_t n
 static int crossing_seq(struct walk *w, enum seq_kind kind, size_t off, uint32_t n, bool be)
 {
   (void)kind;
-  (void)be;
   bool *crosses = w->ctx;
-  double prev = n ? get_f64(w->in + off, false) : 0;
+  double prev = n ? get_f64(w->in + off, be) : 0;
   for (uint32_t i = 1; i < n; i++) {
-    double x = get_f64(w->in + off + 16 * (size_t)i, false);
+    double x = get_f64(w->in + off + 16 * (size_t)i, be);
     if (fabs(x - prev) > 180) {
       *crosses = true;
       return 1;
@@ -434,6 +433,14 @@ static int unwrap_seq(struct walk *w, enum seq_kind kind, size_t off, uint32_t n
   return 0;
 }
 
+bool om_wkb_crosses_antimeridian(const unsigned char *wkb, size_t len)
+{
+  bool crosses = false;
+  struct walk w = {.in = wkb, .len = len, .seq = crossing_seq, .ctx = &crosses};
+  walk_blob(&w);
+  return crosses;
+}
+
 /* Run seq over a little-endian blob in place. */
 static int walk_in_place(unsigned char *p, size_t len,
                          int (*seq)(struct walk *, enum seq_kind, size_t, uint32_t, bool),
@@ -486,6 +493,10 @@ static int rfc7946_append(struct obuf *b, const unsigned char *wkb, size_t len, 
 
   bool crosses = false;
   walk_in_place(mine, len, crossing_seq, &crosses);
+  /* Longitudes already unwrapped past +-180 are cut the same way. */
+  double env[4];
+  if (!crosses && om_wkb_envelope(mine, len, env) == 0 && (env[0] < -180 || env[2] > 180))
+    crosses = true;
   if (!crosses) {
     walk_in_place(mine, len, orient_seq, NULL);
     return 0;
@@ -525,6 +536,31 @@ static int rfc7946_append(struct obuf *b, const unsigned char *wkb, size_t len, 
   rc = obuf_append(b, cut, cut_len);
   free(cut);
   return rc < 0 ? om_diag_fail(d, OM_ENOMEM, "out of memory") : 0;
+}
+
+int om_geom_unwrap(unsigned char **out, size_t *out_len, const unsigned char *wkb, size_t len,
+                   struct om_diag *d)
+{
+  *out = NULL;
+  *out_len = 0;
+  unsigned char *copy = malloc(len ? len : 1);
+  if (!copy)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  struct walk w = {.in = wkb, .len = len, .out = copy};
+  if (walk_blob(&w) <= 0) {
+    free(copy);
+    return om_diag_fail(d, OM_REASON_GEOMETRY_INVALID, "malformed WKB");
+  }
+  struct unwrap u = {.any = false};
+  walk_in_place(copy, len, unwrap_seq, &u);
+  if (u.failed) {
+    free(copy);
+    return om_diag_fail(d, OM_REASON_GEOMETRY_INVALID,
+                        "a ring winds round a pole or has a coordinate that is not finite");
+  }
+  *out = copy;
+  *out_len = len;
+  return 0;
 }
 
 int om_geom_rfc7946(unsigned char **out, size_t *out_len, const unsigned char *wkb,

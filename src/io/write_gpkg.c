@@ -110,6 +110,8 @@ struct job {
   const char *table;               /* feature table name */
   size_t nfields;                  /* attribute columns written */
   struct layer_info info;          /* from the first pass */
+  const struct om_spool *spool;    /* the features, in the output's CRS */
+  int32_t srs_id;                  /* their srs_id in this file */
 };
 
 /* A run-level error for an SQLite failure, with its message. */
@@ -211,7 +213,7 @@ static int scan_layer(struct job *j)
   struct om_spool_cursor c;
   struct om_feature f;
   int rc;
-  om_spool_cursor_init(&c, j->L->spool, OM_ORDER_SOURCE);
+  om_spool_cursor_init(&c, j->spool, OM_ORDER_SOURCE);
   while ((rc = om_spool_cursor_next(&c, &f)) == 1) {
     in->count++;
     if (!f.wkb || f.wkb_len == 0)
@@ -354,6 +356,58 @@ static int ensure_core(struct job *j, sqlite3 *db)
   return rc == SQLITE_OK ? 0 : fail_sqlite(j, db, rc);
 }
 
+#define NO_SRS_ID -1000000 /* no row: srs_ids -1 and 0 are taken by the required rows */
+
+/*
+ * Find or register the output's CRS and set j->srs_id.  GDAL's convention:
+ * an EPSG CRS is registered under its code, anything else (or an EPSG
+ * code whose srs_id another CRS already holds) under the next free id
+ * from 100000.  A CRS the file already has, by identifier or by the same
+ * definition, keeps its row.
+ */
+static int register_srs(struct job *j, sqlite3 *db)
+{
+  const struct om_output_srs *s = j->o->srs;
+  j->srs_id = SRS_ID;
+  if (!s)
+    return 0;
+  int64_t id = NO_SRS_ID, taken = 1;
+  int rc;
+  if (s->organization_id >= 0)
+    rc = query_int(db, &id, "SELECT ifnull((SELECT srs_id FROM gpkg_spatial_ref_sys WHERE "
+                            "lower(organization) = lower(%Q) AND organization_coordsys_id = "
+                            "%lld LIMIT 1), %d)",
+                   s->organization, (long long)s->organization_id, NO_SRS_ID);
+  else
+    rc = query_int(db, &id, "SELECT ifnull((SELECT srs_id FROM gpkg_spatial_ref_sys WHERE "
+                            "definition = %Q LIMIT 1), %d)", s->definition, NO_SRS_ID);
+  if (rc == SQLITE_OK && id != NO_SRS_ID) {
+    j->srs_id = (int32_t)id;
+    return 0;
+  }
+  if (rc == SQLITE_OK && strcasecmp(s->organization, "EPSG") == 0 && s->organization_id > 0 &&
+      s->organization_id < INT32_MAX) {
+    id = s->organization_id;
+    rc = query_int(db, &taken, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id = %lld",
+                   (long long)id);
+  }
+  if (rc == SQLITE_OK && taken)
+    rc = query_int(db, &id, "SELECT max(ifnull(max(srs_id) + 1, 100000), 100000) FROM "
+                            "gpkg_spatial_ref_sys");
+  if (rc == SQLITE_OK && (id > INT32_MAX || id < 0))
+    return om_diag_fail(j->d, OM_EIO, "cannot write '%s': no free srs_id left", j->o->path);
+  if (rc == SQLITE_OK)
+    rc = exec_fmt(db, "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
+                      "organization_coordsys_id, definition, description) VALUES "
+                      "(%Q, %lld, %Q, %lld, %Q, NULL)",
+                  s->name, (long long)id, s->organization, (long long)s->organization_id,
+                  s->definition);
+  if (rc != SQLITE_OK)
+    return fail_sqlite(j, db, rc);
+  j->srs_id = (int32_t)id;
+  return 0;
+}
+
 /* Delete the layer's rows from a metadata table, if the file has that table. */
 static int forget_rows(sqlite3 *db, const char *meta, const char *column, const char *t)
 {
@@ -469,7 +523,8 @@ static void put_le64(unsigned char *p, const double *v)
  * bit), srs_id, the envelope minx, maxx, miny, maxy, then the WKB as is.
  * Returns its length, or 0 when out of memory.
  */
-static size_t gpkg_blob(unsigned char **buf, size_t *cap, const struct om_feature *f)
+static size_t gpkg_blob(unsigned char **buf, size_t *cap, const struct om_feature *f,
+                        int32_t srs_id)
 {
   int z, m;
   bool empty = env_empty(f->env);
@@ -488,9 +543,9 @@ static size_t gpkg_blob(unsigned char **buf, size_t *cap, const struct om_featur
   p[1] = 'P';
   p[2] = 0;
   p[3] = (unsigned char)(1 | (envelope ? 1 << 1 : 0) | (empty ? 1 << 4 : 0));
-  p[4] = SRS_ID & 0xff;
-  p[5] = (SRS_ID >> 8) & 0xff;
-  p[6] = p[7] = 0;
+  uint32_t srs = (uint32_t)srs_id;
+  for (int i = 0; i < 4; i++, srs >>= 8)
+    p[4 + i] = (unsigned char)srs;
   if (envelope) {
     put_le64(p + 8, &f->env[0]);
     put_le64(p + 16, &f->env[2]);
@@ -557,7 +612,7 @@ static int insert_features(struct job *j, sqlite3 *db, struct om_gpkg_rtree *tre
   struct om_spool_cursor c;
   struct om_feature f;
   int more = 0;
-  om_spool_cursor_init(&c, j->L->spool, OM_ORDER_HILBERT);
+  om_spool_cursor_init(&c, j->spool, OM_ORDER_HILBERT);
   for (size_t row = 0; rc == SQLITE_OK && (more = om_spool_cursor_next(&c, &f)) == 1; row++) {
     sqlite3_stmt *st = row < full ? many : one;
     size_t slot = row < full ? row % batch : 0;
@@ -565,7 +620,7 @@ static int insert_features(struct job *j, sqlite3 *db, struct om_gpkg_rtree *tre
     int64_t fid = (int64_t)row + 1;
     sqlite3_bind_int64(st, col, fid);
     if (f.wkb && f.wkb_len > 0) {
-      size_t len = gpkg_blob(&buf, &cap, &f);
+      size_t len = gpkg_blob(&buf, &cap, &f, j->srs_id);
       if (len == 0 || len > INT_MAX)
         rc = SQLITE_NOMEM;
       else
@@ -668,8 +723,8 @@ static int register_layer(struct job *j, sqlite3 *db)
                   "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, "
                   "definition, scope) VALUES (%Q, %Q, 'gpkg_rtree_index', "
                   "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')",
-                  t, id, j->o->description ? j->o->description : "", extent, SRS_ID, t,
-                  GEOM_COLUMN, geometry_type_names[in->type], SRS_ID,
+                  t, id, j->o->description ? j->o->description : "", extent, (int)j->srs_id, t,
+                  GEOM_COLUMN, geometry_type_names[in->type], (int)j->srs_id,
                   in->z_any ? (in->z_all ? 1 : 2) : 0, in->m_any ? (in->m_all ? 1 : 2) : 0, t,
                   GEOM_COLUMN);
   sqlite3_free(extent);
@@ -680,6 +735,8 @@ static int register_layer(struct job *j, sqlite3 *db)
 static int build_layer(struct job *j, sqlite3 *db)
 {
   int rc = ensure_core(j, db);
+  if (rc == 0)
+    rc = register_srs(j, db);
   if (rc == 0)
     rc = drop_layer(j, db); /* first, so that the new layer reuses its pages */
   if (rc == 0) {
@@ -826,7 +883,8 @@ static int write_via_copy(struct job *j, bool exists)
 int om_write_gpkg(const struct om_layer_data *L, const struct om_output_opts *o,
                   struct om_diag *d)
 {
-  struct job j = {.L = L, .o = o, .d = d, .table = o->layer ? o->layer : L->name};
+  struct job j = {.L = L, .o = o, .d = d, .table = o->layer ? o->layer : L->name,
+                  .spool = o->spool ? o->spool : L->spool, .srs_id = SRS_ID};
   j.nfields = o->field_index ? o->nfields : (L->schema ? L->schema->n : 0);
   int rc = check_names(&j);
   if (rc == 0)

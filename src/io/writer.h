@@ -33,9 +33,20 @@ int om_write_geojson(const struct om_layer_data *L, const struct om_output_opts 
  * a bulk-loaded R-tree index.  A new file, or one without -wal/-shm/-journal
  * companions, is prepared in a temporary copy and renamed over the target;
  * a file with companions (a reader has it open) is changed in place in one
- * transaction.
+ * transaction.  With o->srs, the features (o->spool, already transformed)
+ * are registered in that CRS: its gpkg_spatial_ref_sys row, the srs_id of
+ * gpkg_contents, gpkg_geometry_columns and every geometry blob.
  */
 int om_write_gpkg(const struct om_layer_data *L, const struct om_output_opts *o,
                   struct om_diag *d);
+
+/*
+ * CSV: the fields, then lat/lon columns (gc_lat/gc_lon for a geocoded
+ * layer) when every feature is a point, else a wkt column; text cells that
+ * a spreadsheet would run as formulas are guarded with an apostrophe.
+ * Replaced atomically like GeoJSON.
+ */
+int om_write_csv(const struct om_layer_data *L, const struct om_output_opts *o,
+                 struct om_diag *d);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "core/number.h"
 #include "crs/crs.h"
+#include "crs/geodesic.h"
 #include "geom/geom.h"
 #include "locate/dms.h"
 
@@ -25,6 +26,7 @@ struct om_locator {
   char decimal;             /* the source's declared decimal separator, or 0 */
   struct om_crs *crs;       /* source CRS to WGS 84 */
   char *crs_name;           /* for messages */
+  bool make_valid;          /* repair invalid geometries instead of rejecting them */
 };
 
 static int find_field(size_t *out, const struct om_reader *r, const char *name,
@@ -56,6 +58,7 @@ int om_locator_new(struct om_locator **out, const struct om_layer_def *layer,
     return om_diag_fail(d, OM_ENOMEM, "out of memory");
   l->kind = def->kind;
   l->decimal = layer->source.decimal;
+  l->make_valid = def->make_valid;
   l->fx = l->fy = (size_t)-1;
 
   int rc = 0;
@@ -70,6 +73,7 @@ int om_locator_new(struct om_locator **out, const struct om_layer_def *layer,
     rc = find_field(&l->fx, reader, def->field, layer, d);
     break;
   case OM_LOCATE_SOURCE:
+  case OM_LOCATE_GEOCODE: /* by name only: the layer's geocoder locates every record */
     break;
   }
   if (rc == 0 && l->fx != (size_t)-1)
@@ -250,6 +254,141 @@ static enum om_reason locate_dms(struct om_locator *l, const struct om_record *r
   return err->reason = set_point(loc, lon, lat);
 }
 
+static const char *type_name(int type)
+{
+  static const char *const names[] = {"geometry",        "Point",        "LineString",
+                                      "Polygon",         "MultiPoint",   "MultiLineString",
+                                      "MultiPolygon",    "GeometryCollection"};
+  return type >= 1 && type <= 7 ? names[type] : names[0];
+}
+
+/*
+ * Replace the invalid geometry in loc by GEOS's repair of it and say in
+ * loc->repaired what was wrong (err->detail, GEOS's reason and location)
+ * and what changed: the type, and the geodesic area, which a repair may
+ * change a lot (a bow-tie's two lobes cancel out before, add up after).
+ */
+static enum om_reason repair(struct om_location *loc, struct om_locate_error *err)
+{
+  char why[256];
+  snprintf(why, sizeof why, "%s", err->detail);
+  unsigned char *fixed = NULL;
+  size_t fixed_len = 0;
+  enum om_reason r = om_geom_make_valid(&fixed, &fixed_len, loc->wkb, loc->len, err->detail,
+                                        sizeof err->detail);
+  if (r != OM_REASON_NONE)
+    return r;
+  double before = 0, after = 0;
+  int type_before = om_wkb_type(loc->wkb, loc->len), type_after = om_wkb_type(fixed, fixed_len);
+  int ab = om_geodesic_area_km2(&before, loc->wkb, loc->len);
+  int aa = om_geodesic_area_km2(&after, fixed, fixed_len);
+  char change[160];
+  if (type_before != type_after)
+    snprintf(change, sizeof change, "%s became %s", type_name(type_before),
+             type_name(type_after));
+  else
+    snprintf(change, sizeof change, "still a %s", type_name(type_after));
+  if (ab == 0 && aa == 0)
+    om_detail_set(loc->repaired, sizeof loc->repaired,
+                  "invalid geometry repaired (make_valid): %s; %s, area %.6g km2 became %.6g km2",
+                  why, change, before, after);
+  else
+    om_detail_set(loc->repaired, sizeof loc->repaired,
+                  "invalid geometry repaired (make_valid): %s; %s", why, change);
+  free(loc->wkb);
+  loc->wkb = fixed;
+  loc->len = loc->cap = fixed_len;
+  err->detail[0] = '\0';
+  if (om_wkb_envelope(loc->wkb, loc->len, loc->env) < 0)
+    return OM_REASON_GEOMETRY_EMPTY;
+  return OM_REASON_NONE;
+}
+
+/*
+ * Replace loc's geometry by its RFC 7946 form.  Cut at the antimeridian
+ * here, once, so that every output draws the same shape: read as plain
+ * lon/lat, an uncut polygon from 178 to -179 would wrap the other way
+ * round the globe.  om_geodesic_rfc7946 also closes a ring that winds
+ * round a pole along it.
+ */
+static enum om_reason cut_at_antimeridian(struct om_location *loc, struct om_locate_error *err)
+{
+  struct om_diag gd;
+  om_diag_init(&gd);
+  unsigned char *cut = NULL;
+  size_t cut_len = 0;
+  if (om_geodesic_rfc7946(&cut, &cut_len, loc->wkb, loc->len, &gd) != 0) {
+    snprintf(err->detail, sizeof err->detail, "%.200s", gd.msg);
+    return err->reason = OM_REASON_GEOMETRY_INVALID;
+  }
+  free(loc->wkb);
+  loc->wkb = cut;
+  loc->len = loc->cap = cut_len;
+  if (om_wkb_envelope(loc->wkb, loc->len, loc->env) < 0)
+    return err->reason = OM_REASON_GEOMETRY_EMPTY;
+  return err->reason = OM_REASON_NONE;
+}
+
+/*
+ * GEOS says where an unwrapped shape is invalid in its unwrapped
+ * longitudes ("Self-intersection at (181.5, 10)"): bring the longitude in
+ * detail back into [-180, 180], where the user looks for it.
+ */
+static void wrap_location(char *detail, size_t size)
+{
+  char *at = strstr(detail, " at (");
+  double x, y;
+  if (!at || sscanf(at, " at (%lf, %lf)", &x, &y) != 2 || fabs(x) <= 180)
+    return;
+  snprintf(at, size - (size_t)(at - detail), " at (%.15g, %.15g)", remainder(x, 360), y);
+}
+
+/*
+ * A geometry with consecutive vertices more than 180 degrees of longitude
+ * apart crosses the antimeridian (and a ring that winds round a pole holds
+ * it).  Read flat, such an edge runs across the whole map and the polygon
+ * looks self-intersecting for no fault of the source, and repairing that
+ * flat reading garbles it.  So the geometry is cut first, and validity is
+ * checked (and repaired, under make_valid) on the cut shape.  When the cut
+ * itself fails because the shape read across the antimeridian is invalid,
+ * that unwrapped shape is what is checked, repaired and then cut.
+ */
+static enum om_reason adopt_across(struct om_locator *l, struct om_location *loc,
+                                   struct om_locate_error *err)
+{
+  struct om_diag gd;
+  om_diag_init(&gd);
+  unsigned char *shape = NULL;
+  size_t shape_len = 0;
+  bool cut = om_geodesic_rfc7946(&shape, &shape_len, loc->wkb, loc->len, &gd) == 0;
+  struct om_diag ud; /* the cut's reason stays in gd */
+  om_diag_init(&ud);
+  if (!cut && om_geom_unwrap(&shape, &shape_len, loc->wkb, loc->len, &ud) != 0) {
+    snprintf(err->detail, sizeof err->detail, "%.200s", gd.msg);
+    return err->reason = OM_REASON_GEOMETRY_INVALID;
+  }
+  free(loc->wkb);
+  loc->wkb = shape;
+  loc->len = loc->cap = shape_len;
+  err->reason = om_geom_check_valid(loc->wkb, loc->len, err->detail, sizeof err->detail);
+  if (err->reason == OM_REASON_NONE && !cut) { /* valid, yet GEOS could not cut it */
+    snprintf(err->detail, sizeof err->detail, "%.200s", gd.msg);
+    return err->reason = OM_REASON_GEOMETRY_INVALID;
+  }
+  if (err->reason == OM_REASON_GEOMETRY_INVALID && !cut)
+    wrap_location(err->detail, sizeof err->detail);
+  if (err->reason == OM_REASON_GEOMETRY_INVALID && l->make_valid)
+    err->reason = repair(loc, err);
+  if (err->reason)
+    return err->reason;
+  if (cut && !loc->repaired[0]) {
+    if (om_wkb_envelope(loc->wkb, loc->len, loc->env) < 0)
+      err->reason = OM_REASON_GEOMETRY_EMPTY;
+    return err->reason;
+  }
+  return cut_at_antimeridian(loc, err); /* the repaired or unwrapped shape */
+}
+
 /* Take a WKB geometry in the source CRS into loc, in WGS 84, checked. */
 static enum om_reason adopt_wkb(struct om_locator *l, const unsigned char *wkb, size_t len,
                                 struct om_location *loc, struct om_locate_error *err)
@@ -266,27 +405,14 @@ static enum om_reason adopt_wkb(struct om_locator *l, const unsigned char *wkb, 
     return err->reason = OM_REASON_GEOMETRY_EMPTY;
   if (om_wkb_type(loc->wkb, loc->len) == OM_WKB_POINT)
     return err->reason;
+  if (om_wkb_crosses_antimeridian(loc->wkb, loc->len))
+    return adopt_across(l, loc, err);
   err->reason = om_geom_check_valid(loc->wkb, loc->len, err->detail, sizeof err->detail);
+  if (err->reason == OM_REASON_GEOMETRY_INVALID && l->make_valid)
+    err->reason = repair(loc, err);
   if (err->reason)
     return err->reason;
-
-  /* Cut at the antimeridian here, once, so that every output draws the
-   * same shape: read as plain lon/lat, an uncut polygon from 178 to -179
-   * would wrap the other way round the globe. */
-  struct om_diag gd;
-  om_diag_init(&gd);
-  unsigned char *cut = NULL;
-  size_t cut_len = 0;
-  if (om_geom_rfc7946(&cut, &cut_len, loc->wkb, loc->len, &gd) < 0) {
-    snprintf(err->detail, sizeof err->detail, "%.200s", gd.msg);
-    return err->reason = OM_REASON_GEOMETRY_INVALID;
-  }
-  free(loc->wkb);
-  loc->wkb = cut;
-  loc->len = loc->cap = cut_len;
-  if (om_wkb_envelope(loc->wkb, loc->len, loc->env) < 0)
-    err->reason = OM_REASON_GEOMETRY_EMPTY;
-  return err->reason;
+  return cut_at_antimeridian(loc, err);
 }
 
 static enum om_reason locate_wkt(struct om_locator *l, const struct om_record *rec,
@@ -321,6 +447,7 @@ enum om_reason om_locate(struct om_locator *l, const struct om_record *rec,
                          struct om_location *loc, struct om_locate_error *err)
 {
   memset(err, 0, sizeof *err);
+  loc->repaired[0] = '\0';
   switch (l->kind) {
   case OM_LOCATE_XY:
     return locate_xy(l, rec, loc, err);
@@ -330,6 +457,13 @@ enum om_reason om_locate(struct om_locator *l, const struct om_record *rec,
     return locate_wkt(l, rec, loc, err);
   case OM_LOCATE_SOURCE:
     return locate_source(l, rec, loc, err);
+  case OM_LOCATE_GEOCODE:
+    break;
   }
   return err->reason = OM_REASON_MISSING_COORDINATES;
+}
+
+enum om_reason om_location_set_point(struct om_location *loc, double lon, double lat)
+{
+  return set_point(loc, lon, lat);
 }

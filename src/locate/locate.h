@@ -28,6 +28,8 @@ struct om_location {
   size_t len;         /* bytes used */
   size_t cap;         /* bytes allocated */
   double env[4];      /* envelope */
+  char repaired[512]; /* locate.make_valid repaired the geometry: what was wrong and what
+                         changed ("" when nothing was repaired) */
 };
 
 /*
@@ -48,5 +50,8 @@ enum om_reason om_locate(struct om_locator *l, const struct om_record *rec,
                          struct om_location *loc, struct om_locate_error *err);
 
 void om_location_release(struct om_location *loc);
+
+/* Make loc a point (lon/lat WGS 84); OM_REASON_NONE, or GEOMETRY_INVALID when out of memory. */
+enum om_reason om_location_set_point(struct om_location *loc, double lon, double lat);
 
 #endif

@@ -14,6 +14,16 @@
  *       prefix: assay_
  *       separator: "; "
  *       unmatched: keep                 # or drop: such records are rejected
+ *
+ * A join by location has a predicate and no 'on' (join/spatial.h):
+ *
+ *     - layer: countries                # a layer of the project (its first output)
+ *       table: data/countries.geojson   # ... or any file GDAL opens ('layer' is then its layer)
+ *       predicate: within               # intersects, contains, nearest
+ *       max_km: 50                      # nearest: farthest match
+ *       distance_field: port_km         # nearest: the distance in km
+ *       fields: { name: country_name, iso_a3: { as: country_iso } }
+ *       unmatched: keep
  */
 #include "manifest/joins.h"
 
@@ -22,8 +32,11 @@
 
 static const char *const join_keys[] = {"table", "layer", "encoding", "decimal", "on", "keys",
                                         "relation", "fields", "aggregate", "prefix",
-                                        "separator", "unmatched", NULL};
+                                        "separator", "unmatched", "predicate", "max_km",
+                                        "distance_field", NULL};
 static const char *const join_required[] = {"table", "on", NULL};
+static const char *const spatial_required[] = {NULL};
+static const char *const predicates[] = {"within", "intersects", "contains", "nearest", NULL};
 static const char *const policy_keys[] = {"trim", "case", "marks", "leading_zeros", "compare",
                                           NULL};
 static const char *const field_keys[] = {"as", "aggregate", "type", NULL};
@@ -227,6 +240,47 @@ static void read_aggregates(struct om_yaml_file *f, yaml_node_t *v, struct om_jo
   }
 }
 
+/* A number of kilometres, > 0, into *out. */
+static void read_km(struct om_yaml_file *f, yaml_node_t *v, const char *key, double *out)
+{
+  char *text = v->type == YAML_SCALAR_NODE ? om_yaml_text(f, v, key) : NULL;
+  char *end = NULL;
+  double x = text ? strtod(text, &end) : 0;
+  if (!text || end == text || *end || !(x > 0) || x > 20040)
+    om_yaml_error_at(f, v, "'%s' must be a distance in km above 0 and at most 20,040", key);
+  else
+    *out = x;
+  free(text);
+}
+
+/*
+ * The keys of a join by location.  'layer' alone names a project layer;
+ * with 'table' it is the table's own layer, as for attribute joins.
+ */
+static void read_spatial(struct om_yaml_file *f, yaml_node_t *v, struct om_join_def *j)
+{
+  yaml_node_t *n;
+  j->predicate = read_word(f, v, "predicate", predicates);
+  if (!om_yaml_get(f, v, "table")) {
+    om_yaml_string(f, v, "layer", &j->from_layer);
+    if (!j->from_layer)
+      om_yaml_error_at(f, v, "a join with a 'predicate' needs 'layer' (a layer of the project) "
+                             "or 'table' (a file)");
+  }
+  if ((n = om_yaml_get(f, v, "on")))
+    om_yaml_error_at(f, n, "a join with a 'predicate' joins by location and takes no 'on'");
+  bool nearest = j->predicate && strcmp(j->predicate, "nearest") == 0;
+  if ((n = om_yaml_get(f, v, "max_km")) && !om_yaml_is_null(n)) {
+    if (!nearest)
+      om_yaml_error_at(f, n, "'max_km' is for 'predicate: nearest'");
+    read_km(f, n, "max_km", &j->max_km);
+  }
+  om_yaml_string(f, v, "distance_field", &j->distance_field);
+  if (j->distance_field && !nearest)
+    om_yaml_error_at(f, om_yaml_get(f, v, "distance_field"),
+                     "'distance_field' is for 'predicate: nearest'");
+}
+
 static void read_join(struct om_yaml_file *f, yaml_node_t *v, struct om_join_def *j)
 {
   j->line = (int)v->start_mark.line + 1;
@@ -234,9 +288,13 @@ static void read_join(struct om_yaml_file *f, yaml_node_t *v, struct om_join_def
     om_yaml_error_at(f, v, "each item of 'joins' must be a mapping with 'table' and 'on'");
     return;
   }
-  om_yaml_check_keys(f, v, "a join", join_keys, join_required);
+  bool spatial = om_yaml_get(f, v, "predicate") != NULL;
+  om_yaml_check_keys(f, v, "a join", join_keys, spatial ? spatial_required : join_required);
+  if (spatial)
+    read_spatial(f, v, j);
   om_yaml_string(f, v, "table", &j->table);
-  om_yaml_string(f, v, "layer", &j->layer);
+  if (!j->from_layer)
+    om_yaml_string(f, v, "layer", &j->layer);
   om_yaml_string(f, v, "encoding", &j->encoding);
   om_yaml_string(f, v, "prefix", &j->prefix);
   om_yaml_string(f, v, "separator", &j->separator);
@@ -245,7 +303,7 @@ static void read_join(struct om_yaml_file *f, yaml_node_t *v, struct om_join_def
   j->decimal = decimal ? decimal[0] : 0;
   free(decimal);
   yaml_node_t *n;
-  if ((n = om_yaml_get(f, v, "on")))
+  if (!spatial && (n = om_yaml_get(f, v, "on")))
     read_on(f, n, j);
   if ((n = om_yaml_get(f, v, "keys")))
     read_policy(f, n, j);
@@ -276,6 +334,21 @@ void om_manifest_read_joins(struct om_yaml_file *f, yaml_node_t *v, struct om_la
     read_join(f, om_yaml_node(f, v->data.sequence.items.start[i]), &l->joins[i]);
 }
 
+void om_manifest_read_field_list(struct om_yaml_file *f, yaml_node_t *v,
+                                 struct om_join_field_def **fields, size_t *n)
+{
+  struct om_join_def j = {.nfields = 0};
+  read_fields(f, v, &j);
+  *fields = j.fields;
+  *n = j.nfields;
+}
+
+void om_manifest_read_names(struct om_yaml_file *f, yaml_node_t *v, const char *what,
+                            char ***names, size_t *n)
+{
+  read_names(f, v, what, names, n);
+}
+
 void om_manifest_release_joins(struct om_layer_def *l)
 {
   for (size_t i = 0; i < l->njoins; i++) {
@@ -297,6 +370,9 @@ void om_manifest_release_joins(struct om_layer_def *l)
     free(j->fields);
     free(j->prefix);
     free(j->separator);
+    free(j->predicate);
+    free(j->from_layer);
+    free(j->distance_field);
   }
   free(l->joins);
   l->joins = NULL;

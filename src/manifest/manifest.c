@@ -19,7 +19,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "manifest/geocode.h"
 #include "manifest/joins.h"
+#include "manifest/aggregate.h"
+#include "manifest/transform.h"
 #include "manifest/yaml_util.h"
 
 #define DEFAULT_OUTPUT_ROOT "out"
@@ -29,20 +32,23 @@
 #define DEFAULT_MAX_FIELDS 1000
 #define DEFAULT_MAX_FIELD_BYTES 65536
 
-static const char *const layer_keys[] = {"name",    "title", "description", "source", "locate",
-                                         "outputs", "style", "joins",       NULL};
+static const char *const layer_keys[] = {"name",    "title", "description", "source",    "locate",
+                                         "outputs", "style", "joins",       "transform",
+                                         "aggregate", NULL};
 static const char *const layer_required[] = {"name", "source", "outputs", NULL};
 static const char *const source_keys[] = {
     "path", "layer", "encoding", "decimal", "id", "fields", "max_fields", "max_field_bytes", NULL};
 static const char *const path_required[] = {"path", NULL};
-static const char *const locate_keys[] = {"coordinates", "dms", "wkt", "crs", "geocode", NULL};
+static const char *const locate_keys[] = {"coordinates", "dms",        "wkt", "crs",
+                                          "geocode",     "make_valid", "check_country", NULL};
 static const char *const xy_keys[] = {"x", "y", "crs", NULL};
 static const char *const xy_required[] = {"x", "y", NULL};
 static const char *const field_keys[] = {"field", "crs", NULL};
 static const char *const field_required[] = {"field", NULL};
-static const char *const output_keys[] = {"path", "layer", "format", "precision", "fields", NULL};
+static const char *const output_keys[] = {"path",   "layer", "format", "precision",
+                                          "fields", "crs",   NULL};
 static const char *const project_keys[] = {"name", "title", "output", "layers",
-                                           "allow_outputs_outside_root", NULL};
+                                           "allow_outputs_outside_root", "gazetteer", NULL};
 static const char *const project_required[] = {"name", NULL};
 
 /* Where a layer's name was written, to point at both ends of a duplicate. */
@@ -206,8 +212,10 @@ static void read_locate(struct om_yaml_file *f, yaml_node_t *map, struct om_loca
   om_yaml_check_keys(f, map, "'locate'", locate_keys, NULL);
   yaml_node_t *geocode = om_yaml_get(f, map, "geocode");
   if (geocode)
-    om_yaml_error_at(f, geocode,
-                     "locate.geocode: geocoding by place name is not available in this version");
+    om_manifest_read_geocode(f, geocode, &loc->geocode);
+  yaml_node_t *check = om_yaml_get(f, map, "check_country");
+  if (check)
+    om_manifest_read_check(f, check, &loc->check);
 
   static const char *const kinds[] = {"coordinates", "dms", "wkt"};
   yaml_node_t *given[3];
@@ -222,8 +230,13 @@ static void read_locate(struct om_yaml_file *f, yaml_node_t *map, struct om_loca
       om_yaml_error_at(f, given[i], "'locate' has both '%s' and '%s'; give one of them",
                        kinds[which], kinds[i]);
   }
-  if (ngiven == 0 && !geocode)
-    om_yaml_error_at(f, map, "'locate' needs one of 'coordinates', 'dms' or 'wkt'");
+  yaml_node_t *make_valid = om_yaml_get(f, map, "make_valid");
+  if (make_valid && !om_yaml_is_null(make_valid))
+    om_yaml_boolean(f, make_valid, "make_valid", &loc->make_valid);
+  if (ngiven == 0 && !geocode && !make_valid) /* make_valid alone: the source's geometry */
+    om_yaml_error_at(f, map, "'locate' needs one of 'coordinates', 'dms', 'wkt' or 'geocode'");
+  if (ngiven == 0 && geocode)
+    loc->kind = OM_LOCATE_GEOCODE;
 
   char *outer = NULL, *inner = NULL;
   om_yaml_string(f, map, "crs", &outer);
@@ -321,18 +334,22 @@ static void read_output_format(struct om_yaml_file *f, yaml_node_t *item, yaml_n
       o->format = OM_FORMAT_GEOJSON;
     else if (strcasecmp(format, "GPKG") == 0)
       o->format = OM_FORMAT_GPKG;
+    else if (strcasecmp(format, "CSV") == 0)
+      o->format = OM_FORMAT_CSV;
     else
       om_yaml_error_at(f, om_yaml_get(f, item, "format"),
-                       "'format' must be one of GeoJSON, GPKG, not '%s'", format);
+                       "'format' must be one of GeoJSON, GPKG, CSV, not '%s'", format);
     free(format);
   } else if (has_ext(o->path, ".geojson") || has_ext(o->path, ".json")) {
     o->format = OM_FORMAT_GEOJSON;
   } else if (has_ext(o->path, ".gpkg")) {
     o->format = OM_FORMAT_GPKG;
+  } else if (has_ext(o->path, ".csv")) {
+    o->format = OM_FORMAT_CSV;
   } else {
     om_yaml_error_at(f, path_node,
                      "cannot tell the format of output '%s' from its extension; use .geojson, "
-                     ".json or .gpkg, or give 'format' (GeoJSON, GPKG)",
+                     ".json, .gpkg or .csv, or give 'format' (GeoJSON, GPKG, CSV)",
                      o->path);
   }
 }
@@ -372,6 +389,26 @@ static void read_output_fields(struct om_yaml_file *f, yaml_node_t *v, struct om
   }
 }
 
+/*
+ * 'crs' of an output: any CRS PROJ knows, checked when the layer is built.
+ * RFC 7946 fixes GeoJSON to WGS 84 longitude/latitude, so a GeoJSON output
+ * takes no other.
+ */
+static void read_output_crs(struct om_yaml_file *f, yaml_node_t *item, struct om_output_def *o)
+{
+  if (om_yaml_string(f, item, "crs", &o->crs) < 0 || !o->crs)
+    return;
+  yaml_node_t *at = om_yaml_get(f, item, "crs");
+  if (!*o->crs)
+    om_yaml_error_at(f, at, "'crs' must not be empty");
+  else if (o->path && o->format == OM_FORMAT_GEOJSON && strcasecmp(o->crs, "EPSG:4326") != 0 &&
+           strcasecmp(o->crs, "OGC:CRS84") != 0)
+    om_yaml_error_at(f, at,
+                     "output '%s': GeoJSON is always WGS 84 (RFC 7946), so 'crs' cannot be "
+                     "'%s'; write a GeoPackage for other CRSs",
+                     o->path, o->crs);
+}
+
 /* One item of 'outputs': a path, or a mapping with 'path' and options. */
 static void read_output(struct om_yaml_file *f, yaml_node_t *item, const char *root, bool anywhere,
                         struct om_output_def *o)
@@ -401,6 +438,8 @@ static void read_output(struct om_yaml_file *f, yaml_node_t *item, const char *r
   }
   if (o->path)
     read_output_format(f, item, path_node, o);
+  if (item->type == YAML_MAPPING_NODE)
+    read_output_crs(f, item, o);
 }
 
 static void read_outputs(struct om_yaml_file *f, yaml_node_t *v, const char *root, bool anywhere,
@@ -470,6 +509,10 @@ static void load_layer(struct om_layer_def *l, const char *path, const char *roo
   om_yaml_string(&f, map, "style", &l->style);
   if ((v = om_yaml_get(&f, map, "joins")))
     om_manifest_read_joins(&f, v, l);
+  if ((v = om_yaml_get(&f, map, "transform")))
+    om_manifest_read_transform(&f, v, l);
+  if ((v = om_yaml_get(&f, map, "aggregate")))
+    om_manifest_read_aggregate(&f, v, l);
   if ((v = om_yaml_mapping(&f, map, "source")))
     read_source(&f, v, &l->source);
   if ((v = om_yaml_mapping(&f, map, "locate")))
@@ -530,6 +573,8 @@ void om_layer_release(struct om_layer_def *l)
   if (!l)
     return;
   om_manifest_release_joins(l);
+  om_manifest_release_transform(l);
+  om_manifest_release_aggregate(l);
   free(l->file);
   free(l->name);
   free(l->title);
@@ -545,10 +590,13 @@ void om_layer_release(struct om_layer_def *l)
   free(l->locate.y);
   free(l->locate.field);
   free(l->locate.crs);
+  om_manifest_release_geocode(&l->locate.geocode);
+  free(l->locate.check.field);
   for (size_t i = 0; i < l->noutputs; i++) {
     struct om_output_def *o = &l->outputs[i];
     free(o->path);
     free(o->layer);
+    free(o->crs);
     for (size_t j = 0; j < o->nfields; j++)
       free(o->fields[j]);
     free(o->fields);
@@ -758,6 +806,7 @@ int om_project_load(struct om_project **out, const char *dir, struct om_diag *d)
     yaml_node_t *allow = om_yaml_get(&f, map, "allow_outputs_outside_root");
     if (allow && !om_yaml_is_null(allow))
       om_yaml_boolean(&f, allow, "allow_outputs_outside_root", &p->allow_outside_root);
+    om_yaml_string(&f, map, "gazetteer", &p->gazetteer);
     read_layer_list(&f, map, dir, &paths);
   }
   om_yaml_close(&f);
@@ -812,5 +861,20 @@ void om_project_free(struct om_project *p)
   free(p->name);
   free(p->title);
   free(p->output_root);
+  free(p->gazetteer);
   free(p);
+}
+
+#ifndef OREMAP_DEFAULT_GAZETTEER
+#define OREMAP_DEFAULT_GAZETTEER "gazetteer.omgz"
+#endif
+
+char *om_project_gazetteer(const struct om_project *p, const struct om_layer_def *l)
+{
+  if (l && l->locate.geocode.gazetteer)
+    return join(p->dir, l->locate.geocode.gazetteer);
+  if (p->gazetteer)
+    return join(p->dir, p->gazetteer);
+  const char *env = getenv("OREMAP_GAZETTEER");
+  return strdup(env && *env ? env : OREMAP_DEFAULT_GAZETTEER);
 }

@@ -35,6 +35,32 @@ enum om_locate_kind {
   OM_LOCATE_XY,     /* x and y columns */
   OM_LOCATE_DMS,    /* one text column with a coordinate pair */
   OM_LOCATE_WKT,    /* one WKT column */
+  OM_LOCATE_GEOCODE,/* by place name only (locate.geocode without coordinates) */
+};
+
+/* locate.geocode: look the place up by name where coordinates are empty. */
+struct om_geocode_def {
+  char *query;      /* template over the source's fields; NULL: no geocoding */
+  double min_score; /* results scoring lower are rejected (default 0) */
+  char *overrides;  /* CSV of overrides, relative to the project, or NULL */
+  char *gazetteer;  /* index file, relative to the project, or NULL for the project's */
+  bool fuzzy;       /* fuzzy names when no exact name matches (default true) */
+  int line;         /* where it was declared */
+};
+
+/* What to do with a record whose coordinates lie outside its stated country. */
+enum om_check_policy {
+  OM_CHECK_FLAG,   /* keep it as given; gc_check says what is wrong (default) */
+  OM_CHECK_REJECT, /* reject it (outside, swapped) */
+  OM_CHECK_FIX,    /* swap a swapped pair back and say so; flag the rest */
+};
+
+/* locate.check_country: coordinates against the country a field states. */
+struct om_check_def {
+  char *field;          /* the field naming the country; NULL: no check */
+  enum om_check_policy policy;
+  double tolerance_km;  /* nearer the border than this counts as inside (default 10) */
+  int line;             /* where it was declared */
 };
 
 struct om_locate_def {
@@ -42,9 +68,12 @@ struct om_locate_def {
   char *x, *y;  /* OM_LOCATE_XY: field names */
   char *field;  /* OM_LOCATE_DMS / OM_LOCATE_WKT: field name */
   char *crs;    /* source CRS ("EPSG:4326" by default for XY/DMS/WKT) */
+  struct om_geocode_def geocode; /* by name, where coordinates are empty */
+  struct om_check_def check;     /* given coordinates against the stated country */
+  bool make_valid; /* repair invalid geometries (reported) instead of rejecting them */
 };
 
-enum om_format { OM_FORMAT_GEOJSON, OM_FORMAT_GPKG };
+enum om_format { OM_FORMAT_GEOJSON, OM_FORMAT_GPKG, OM_FORMAT_CSV };
 
 struct om_output_def {
   char *path;         /* relative to the project dir */
@@ -53,6 +82,7 @@ struct om_output_def {
   int precision;      /* GeoJSON coordinate decimals (default 6) */
   size_t nfields;     /* allow-list of fields, 0 = all */
   char **fields;
+  char *crs;          /* GeoPackage: CRS of the coordinates written ("EPSG:5254"), or NULL for WGS 84 */
   int line;           /* where it was declared, for messages */
 };
 
@@ -86,6 +116,40 @@ struct om_join_def {
   char *separator;    /* for list, or NULL */
   bool drop_unmatched;/* unmatched: drop (records without a match are rejected) */
   int line;           /* where it was declared */
+  /* A join by location (join/spatial.h) when predicate is set; then nkeys is 0. */
+  char *predicate;    /* "within", "intersects", "contains", "nearest", or NULL */
+  char *from_layer;   /* 'layer' without 'table': a layer of the project, whose first
+                         output is read; NULL when 'table' names the file */
+  double max_km;      /* nearest: farthest match in km, 0 for no limit */
+  char *distance_field; /* nearest: output field with the distance in km, or NULL */
+};
+
+/* transform: a geometry operation on every located record (manifest/transform.h). */
+enum om_transform_kind {
+  OM_TRANSFORM_NONE,      /* no transform */
+  OM_TRANSFORM_BUFFER,    /* buffer_km: the area within buffer_km of the geometry */
+  OM_TRANSFORM_FLOW_LINE, /* flow_line: a great-circle line from an origin to the record */
+};
+
+struct om_transform_def {
+  enum om_transform_kind kind;
+  double buffer_km;      /* BUFFER: the radius */
+  char *from_layer;      /* FLOW_LINE: the layer holding the origin, or NULL for from_x/y */
+  char *from_id;         /* its record's id */
+  double from_x, from_y; /* the origin in WGS 84 degrees when from_layer is NULL */
+  double step_km;        /* FLOW_LINE: most km between vertices */
+  int line;              /* where it was declared */
+};
+
+/* aggregate: the layer's records grouped into one feature per group (manifest/aggregate.h). */
+struct om_aggregate_def {
+  size_t nby;         /* group-by fields; 0 when the layer has no aggregate */
+  char **by;          /* their names */
+  char *geometry;     /* "union" (default), "hull" or "collect" */
+  size_t nfields;     /* aggregated fields, as a join declares them */
+  struct om_join_field_def *fields;
+  char *separator;    /* for list, or NULL */
+  int line;           /* where it was declared */
 };
 
 struct om_layer_def {
@@ -100,6 +164,8 @@ struct om_layer_def {
   char *style;        /* path of a style file, or NULL */
   size_t njoins;      /* attribute joins, applied in order */
   struct om_join_def *joins;
+  struct om_transform_def transform; /* kind OM_TRANSFORM_NONE when not declared */
+  struct om_aggregate_def aggregate; /* nby 0 when not declared */
 };
 
 struct om_project {
@@ -109,6 +175,7 @@ struct om_project {
   char *title;        /* or NULL */
   char *output_root;  /* relative to dir ("out" by default) */
   bool allow_outside_root; /* outputs may lie anywhere (allow_outputs_outside_root: true) */
+  char *gazetteer;    /* default gazetteer index (relative to dir), or NULL for the built-in one */
   size_t nlayers;
   struct om_layer_def *layers;
 };
@@ -121,6 +188,13 @@ struct om_project {
  */
 int om_project_load(struct om_project **out, const char *dir, struct om_diag *d);
 void om_project_free(struct om_project *p);
+
+/*
+ * The gazetteer index a layer geocodes with, as a path usable from the
+ * current folder (a new string): the layer's own, the project's, else the
+ * built-in default (OREMAP_GAZETTEER in the environment overrides it).
+ */
+char *om_project_gazetteer(const struct om_project *p, const struct om_layer_def *l);
 
 /* Parse one layer manifest on its own (used by tests and the loader). */
 int om_layer_load(struct om_layer_def *out, const char *path, struct om_diag *d);

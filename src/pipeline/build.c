@@ -17,6 +17,7 @@ enum { WAITING, RUNNING, DONE };
 struct run {
   struct om_build *b;
   const struct om_build_events *ev;
+  om_build_layer_fn *build_layer; /* builds one layer */
   struct om_state state;   /* read at the start, updated after every layer */
   char *state_path;        /* where it is saved */
   int *phase;              /* WAITING, RUNNING or DONE per layer */
@@ -156,7 +157,7 @@ static void *worker(void *arg)
     l->d.report = on_message;
     l->d.report_ctx = &job;
     if (rc == 0)
-      rc = om_layer_build(&l->res, b->p, l->def, &progress, &l->d);
+      rc = r->build_layer(&l->res, b->p, l->def, &progress, &l->d);
     l->d.report = NULL;
 
     pthread_mutex_lock(&r->lock);
@@ -256,6 +257,14 @@ static int build_layers(struct run *r, int jobs)
   return r->rc;
 }
 
+static bool any_stale(const struct om_plan *plan)
+{
+  for (size_t i = 0; i < plan->n; i++)
+    if (plan->layers[i].action == OM_PLAN_BUILD)
+      return true;
+  return false;
+}
+
 int om_build_run(struct om_build *b, const struct om_project *p, const struct om_build_opts *o,
                  const struct om_build_events *ev, struct om_diag *d)
 {
@@ -271,7 +280,7 @@ int om_build_run(struct om_build *b, const struct om_project *p, const struct om
     om_diag_init(&b->layers[i].d);
   }
 
-  struct run r = {.b = b, .ev = ev ? ev : &none, .d = d};
+  struct run r = {.b = b, .ev = ev ? ev : &none, .build_layer = o->build_layer, .d = d};
   char *root = om_path_join(p->dir, p->output_root);
   char *lock_path = NULL;
   int lock_fd = -1;
@@ -299,6 +308,14 @@ int om_build_run(struct om_build *b, const struct om_project *p, const struct om
         b->layers[i].rejected = old ? old->rejected : 0;
       }
     }
+  } else if (rc == 0 && !o->build_layer && any_stale(&b->plan)) {
+    /* Planned without a builder (the front): the engine builds.  Keep the
+     * hashes this plan computed, so that its own plan need not read the
+     * files again; only a cache, so the engine goes on without it. */
+    b->unbuilt = true;
+    struct om_diag ignored;
+    om_diag_init(&ignored);
+    om_state_save(&r.state, r.state_path, &ignored);
   } else if (rc == 0) {
     rc = build_layers(&r, o->jobs > 0 ? o->jobs : 1);
     /* Also when nothing was built: the hashes of touched files are new. */

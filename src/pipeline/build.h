@@ -18,6 +18,16 @@
 #include "pipeline/plan.h"
 #include "pipeline/state.h"
 
+/*
+ * Builds one stale layer: om_layer_build in the engine.  Passed in rather
+ * than called so that the front (src/front/main.c), which must not load
+ * GDAL, PROJ or GEOS, plans with this same code and leaves building to the
+ * engine.
+ */
+typedef int om_build_layer_fn(struct om_layer_result *res, const struct om_project *p,
+                              const struct om_layer_def *layer, const struct om_progress *progress,
+                              struct om_diag *d);
+
 struct om_build_opts {
   char *const *only;   /* layers asked for, or NULL */
   size_t nonly;        /* how many; 0 means all */
@@ -25,6 +35,7 @@ struct om_build_opts {
   bool dry_run;        /* plan only */
   int jobs;            /* layers at once (>= 1) */
   double lock_timeout; /* seconds to wait for another build */
+  om_build_layer_fn *build_layer; /* builds a stale layer; NULL: plan only (see om_build_run) */
 };
 
 enum om_layer_status {
@@ -61,6 +72,7 @@ struct om_build {
   struct om_plan plan;           /* dependencies and decisions */
   struct om_build_layer *layers; /* p->nlayers entries, in the project's order */
   size_t n;
+  bool unbuilt;                  /* a layer was stale and there was no build_layer */
 };
 
 /*
@@ -68,6 +80,11 @@ struct om_build {
  * happened to each layer (see b->layers), or a negative run-level code
  * (lock, state, manifest) with the message in d->msg.  b must be released
  * with om_build_release in both cases.
+ *
+ * Without o->build_layer, a build that finds a selected layer stale stops
+ * after planning: it builds nothing and tells no event, saves the file
+ * hashes the plan computed (if it can), releases the lock, sets b->unbuilt
+ * and returns 0.  Whoever then builds takes the lock again and plans afresh.
  */
 int om_build_run(struct om_build *b, const struct om_project *p, const struct om_build_opts *o,
                  const struct om_build_events *ev, struct om_diag *d);

@@ -1,4 +1,4 @@
-/* A layer's attribute joins in the pipeline (see joins.h). */
+/* A layer's attribute joins and joins by location in the pipeline (see joins.h). */
 #include "pipeline/joins.h"
 
 #include <stdio.h>
@@ -7,12 +7,16 @@
 
 #include "core/path.h"
 #include "join/attr.h"
+#include "join/spatial.h"
 
 struct one_join {
   const struct om_join_def *def; /* the manifest's join */
   struct om_join *engine;        /* the table in memory */
   size_t *left;                  /* the layer's key fields: indices in the record */
   const char **keys;             /* key values of the current record */
+  struct om_sjoin *spatial;      /* a join by location: the table's features, or NULL */
+  struct om_sjoin_query *query;  /* and this build's way of asking it */
+  char *label;                   /* how messages and reports name the table, owned */
 };
 
 struct om_layer_joins {
@@ -28,6 +32,9 @@ void om_layer_joins_free(struct om_layer_joins *j)
     return;
   for (size_t i = 0; i < j->n; i++) {
     om_join_free(j->joins[i].engine);
+    om_sjoin_query_free(j->joins[i].query);
+    om_sjoin_free(j->joins[i].spatial);
+    free(j->joins[i].label);
     free(j->joins[i].left);
     free(j->joins[i].keys);
   }
@@ -39,7 +46,58 @@ void om_layer_joins_free(struct om_layer_joins *j)
 static void where(char *buf, size_t size, const struct om_layer_def *layer,
                   const struct om_join_def *def)
 {
-  snprintf(buf, size, "%s:%d: join '%s'", layer->file, def->line, def->table);
+  if (def->from_layer)
+    snprintf(buf, size, "%s:%d: join 'layer %s'", layer->file, def->line, def->from_layer);
+  else
+    snprintf(buf, size, "%s:%d: join '%s'", layer->file, def->line, def->table);
+}
+
+int om_join_source(const struct om_project *p, const struct om_join_def *def, const char **path,
+                   const char **layer)
+{
+  *path = def->table;
+  *layer = def->layer;
+  if (!def->from_layer)
+    return 0;
+  for (size_t i = 0; i < p->nlayers; i++) {
+    const struct om_layer_def *a = &p->layers[i];
+    if (strcmp(a->name, def->from_layer) != 0 || a->noutputs == 0)
+      continue;
+    *path = a->outputs[0].path;
+    *layer = a->outputs[0].format == OM_FORMAT_GPKG
+                 ? (a->outputs[0].layer ? a->outputs[0].layer : a->name)
+                 : NULL;
+    return 0;
+  }
+  return -1;
+}
+
+/* Open a join by location: read its table's features and index them. */
+static int open_spatial(struct one_join *oj, const struct om_project *p,
+                        const struct om_layer_def *layer, const struct om_join_field *fields,
+                        struct om_diag *d)
+{
+  const struct om_join_def *def = oj->def;
+  const char *rel, *tlayer;
+  if (om_join_source(p, def, &rel, &tlayer) < 0)
+    return om_diag_fail(d, OM_EMANIFEST, "%s:%d: join names layer '%s', which is not in the "
+                        "project or has no outputs", layer->file, def->line, def->from_layer);
+  struct om_sjoin_spec spec = {
+    .manifest = layer->file, .layer = layer->name, .table = oj->label, .max_km = def->max_km,
+    .distance_field = def->distance_field, .nfields = def->nfields, .fields = fields,
+    .prefix = def->prefix, .separator = def->separator,
+  };
+  om_sjoin_predicate_parse(&spec.predicate, def->predicate); /* the manifest checked it */
+  char *table = om_path_join(p->dir, rel);
+  if (!table)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  struct om_reader_opts ro = {.path = table, .name = rel, .layer = tlayer,
+                              .encoding = def->encoding};
+  int rc = om_sjoin_open(&oj->spatial, &spec, &ro, d);
+  if (rc == 0)
+    rc = om_sjoin_query_new(&oj->query, oj->spatial, d);
+  free(table);
+  return rc;
 }
 
 static int find_left_keys(struct one_join *oj, const struct om_layer_def *layer,
@@ -71,14 +129,20 @@ static int open_one(struct one_join *oj, const struct om_project *p,
 {
   const struct om_join_def *def = oj->def;
   struct om_join_field *fields = calloc(def->nfields ? def->nfields : 1, sizeof *fields);
-  char *table = om_path_join(p->dir, def->table);
-  int rc = fields && table ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
+  char *table = def->table ? om_path_join(p->dir, def->table) : NULL;
+  int rc = fields && (table || !def->table) ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
   for (size_t i = 0; i < def->nfields && rc == 0; i++) {
     const struct om_join_field_def *fd = &def->fields[i];
     fields[i] = (struct om_join_field){.source = fd->source, .as = fd->as, .agg = OM_AGG_FIRST,
                                        .typed = fd->typed, .type = fd->type};
     if (fd->aggregate)
       om_join_agg_parse(&fields[i].agg, fd->aggregate); /* the manifest checked the name */
+  }
+  if (rc == 0 && def->predicate) {
+    rc = open_spatial(oj, p, layer, fields, d);
+    free(fields);
+    free(table);
+    return rc;
   }
   struct om_join_spec spec = {
     .manifest = layer->file, .layer = layer->name, .nkeys = def->nkeys,
@@ -96,6 +160,16 @@ static int open_one(struct one_join *oj, const struct om_project *p,
   free(fields);
   free(table);
   return rc;
+}
+
+static size_t nfields_of(const struct one_join *oj)
+{
+  return oj->spatial ? om_sjoin_nfields(oj->spatial) : om_join_nfields(oj->engine);
+}
+
+static const char *field_name_of(const struct one_join *oj, size_t i)
+{
+  return oj->spatial ? om_sjoin_field_name(oj->spatial, i) : om_join_field_name(oj->engine, i);
 }
 
 int om_layer_joins_open(struct om_layer_joins **out, const struct om_project *p,
@@ -117,12 +191,19 @@ int om_layer_joins_open(struct om_layer_joins **out, const struct om_project *p,
   for (size_t i = 0; rc == 0 && i < layer->njoins; i++) {
     struct one_join *oj = &j->joins[j->n++];
     oj->def = &layer->joins[i];
+    if (oj->def->from_layer ? asprintf(&oj->label, "layer %s", oj->def->from_layer) < 0
+                            : !(oj->label = strdup(oj->def->table))) {
+      oj->label = NULL;
+      rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
+      break;
+    }
     rc = find_left_keys(oj, layer, reader, d);
     if (rc == 0)
       rc = open_one(oj, p, layer, d);
     if (rc == 0)
-      rc = om_join_check_names(oj->engine, taken, ntaken, d);
-    size_t nf = rc == 0 ? om_join_nfields(oj->engine) : 0;
+      rc = oj->spatial ? om_sjoin_check_names(oj->spatial, taken, ntaken, d)
+                       : om_join_check_names(oj->engine, taken, ntaken, d);
+    size_t nf = rc == 0 ? nfields_of(oj) : 0;
     const char **grown = nf ? realloc(taken, (ntaken + nf + 1) * sizeof *taken) : taken;
     if (!grown) {
       rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
@@ -130,7 +211,7 @@ int om_layer_joins_open(struct om_layer_joins **out, const struct om_project *p,
     }
     taken = grown;
     for (size_t k = 0; k < nf; k++)
-      taken[ntaken++] = om_join_field_name(oj->engine, k);
+      taken[ntaken++] = field_name_of(oj, k);
     j->nfields += nf;
     if (rc < 0) {
       char at[512], msg[sizeof d->msg];
@@ -155,7 +236,7 @@ size_t om_layer_joins_nfields(const struct om_layer_joins *j) { return j->nfield
 static const struct one_join *owner(const struct om_layer_joins *j, size_t *i)
 {
   for (size_t k = 0; k < j->n; k++) {
-    size_t nf = om_join_nfields(j->joins[k].engine);
+    size_t nf = nfields_of(&j->joins[k]);
     if (*i < nf)
       return &j->joins[k];
     *i -= nf;
@@ -166,27 +247,55 @@ static const struct one_join *owner(const struct om_layer_joins *j, size_t *i)
 const char *om_layer_joins_name(const struct om_layer_joins *j, size_t i)
 {
   const struct one_join *oj = owner(j, &i);
-  return om_join_field_name(oj->engine, i);
+  return field_name_of(oj, i);
 }
 
 enum om_field_type om_layer_joins_type(const struct om_layer_joins *j, size_t i)
 {
   const struct one_join *oj = owner(j, &i);
-  return om_join_field_type(oj->engine, i);
+  return oj->spatial ? om_sjoin_field_type(oj->spatial, i) : om_join_field_type(oj->engine, i);
+}
+
+/* A join by location for one record: 1 kept, 0 dropped (miss says why), < 0. */
+static int apply_spatial(struct one_join *oj, const struct om_location *loc, const char **values,
+                         struct om_join_miss *miss, struct om_diag *d)
+{
+  const char *const *found = NULL;
+  int rc = om_sjoin_match(oj->query, loc->wkb, loc->len, &found, d);
+  if (rc < 0)
+    return rc;
+  size_t nf = om_sjoin_nfields(oj->spatial);
+  for (size_t i = 0; i < nf; i++)
+    values[i] = found ? found[i] : NULL;
+  if (found || !oj->def->drop_unmatched)
+    return 1;
+  miss->field = NULL;
+  miss->value = NULL;
+  snprintf(miss->detail, sizeof miss->detail, "no feature of '%s' matches (predicate: %s)",
+           oj->label, oj->def->predicate);
+  return 0;
 }
 
 int om_layer_joins_apply(struct om_layer_joins *j, const struct om_record *rec,
-                         const char **values, struct om_join_miss *miss)
+                         const struct om_location *loc, const char **values,
+                         struct om_join_miss *miss, struct om_diag *d)
 {
   size_t at = 0;
   for (size_t k = 0; k < j->n; k++) {
     struct one_join *oj = &j->joins[k];
+    if (oj->spatial) {
+      int rc = apply_spatial(oj, loc, values + at, miss, d);
+      if (rc <= 0)
+        return rc;
+      at += om_sjoin_nfields(oj->spatial);
+      continue;
+    }
     for (size_t i = 0; i < oj->def->nkeys; i++)
       oj->keys[i] = rec->values[oj->left[i]];
     const char *const *found = NULL;
     int rc = om_join_lookup(oj->engine, oj->keys, &found);
     if (rc < 0)
-      return rc;
+      return om_diag_fail(d, rc, "out of memory");
     size_t nf = om_join_nfields(oj->engine);
     for (size_t i = 0; i < nf; i++)
       values[at + i] = found ? found[i] : NULL;
@@ -218,9 +327,21 @@ int om_layer_joins_finish(struct om_layer_joins *j, const char *rejects_dir,
     return om_diag_fail(d, OM_ENOMEM, "out of memory");
   for (size_t k = 0; k < j->n; k++) {
     const struct one_join *oj = &j->joins[k];
+    struct om_join_result *out = &res->joins[res->njoins++];
+    if (oj->spatial) {
+      struct om_sjoin_report sr;
+      om_sjoin_query_report(oj->query, &sr);
+      *out = (struct om_join_result){.table = strdup(oj->label), .matched = sr.matched,
+                                     .unmatched = sr.unmatched,
+                                     .dropped = oj->def->drop_unmatched,
+                                     .table_rows = sr.features,
+                                     .unmatched_rows = sr.features_unmatched};
+      if (!out->table)
+        return om_diag_fail(d, OM_ENOMEM, "out of memory");
+      continue;
+    }
     struct om_join_report r;
     om_join_report(oj->engine, &r);
-    struct om_join_result *out = &res->joins[res->njoins++];
     char *name = stem(oj->def->table);
     out->table = strdup(oj->def->table);
     if (!name || !out->table ||

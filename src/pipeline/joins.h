@@ -1,7 +1,8 @@
 /*
- * A layer's attribute joins inside the pipeline: open every table the
- * manifest joins, fill the joined columns of each record, reject the
- * records a join drops, and report what each join matched.
+ * A layer's joins inside the pipeline, by attribute (join/attr.h) and by
+ * location (join/spatial.h): open every table the manifest joins, fill
+ * the joined columns of each record, reject the records a join drops, and
+ * report what each join matched.
  */
 #ifndef OM_PIPELINE_JOINS_H
 #define OM_PIPELINE_JOINS_H
@@ -9,6 +10,7 @@
 #include "core/diag.h"
 #include "core/feature.h"
 #include "io/reader.h"
+#include "locate/locate.h"
 #include "manifest/manifest.h"
 #include "pipeline/layer.h"
 
@@ -37,11 +39,22 @@ const char *om_layer_joins_name(const struct om_layer_joins *j, size_t i);
 enum om_field_type om_layer_joins_type(const struct om_layer_joins *j, size_t i);
 
 /*
- * Fill values[0..nfields) for one record: 1 when it is kept, 0 when a join
- * drops it (*miss says why), or a negative run-level code.
+ * Fill values[0..nfields) for one record located at 'loc' (joins by
+ * location read it): 1 when it is kept, 0 when a join drops it (*miss says
+ * why; its field is NULL for a join by location), or a negative run-level
+ * code with the message in d.
  */
 int om_layer_joins_apply(struct om_layer_joins *j, const struct om_record *rec,
-                         const char **values, struct om_join_miss *miss);
+                         const struct om_location *loc, const char **values,
+                         struct om_join_miss *miss, struct om_diag *d);
+
+/*
+ * The file a join reads (relative to the project) and its layer inside
+ * (or NULL): its 'table', or the first output of the project layer it
+ * names.  0, or -1 when there is no such layer or it has no outputs.
+ */
+int om_join_source(const struct om_project *p, const struct om_join_def *def, const char **path,
+                   const char **layer);
 
 /*
  * After the last record: write each join's unmatched table rows beside the

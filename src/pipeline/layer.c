@@ -28,7 +28,11 @@
 #include "io/reader.h"
 #include "io/writer.h"
 #include "locate/locate.h"
+#include "pipeline/aggregate.h"
+#include "pipeline/geocode.h"
 #include "pipeline/joins.h"
+#include "pipeline/output_crs.h"
+#include "pipeline/transform.h"
 
 /* How one output column is filled and typed. */
 struct column {
@@ -53,21 +57,17 @@ struct build {
   size_t id_src;       /* source index of the id field, or SIZE_MAX */
   struct om_strset ids;
   struct om_layer_joins *joins; /* the layer's joins */
+  struct om_layer_geocoder *geocoder; /* locate.geocode, or NULL */
+  size_t gc_first;     /* the first gc_* column (geocoding layers) */
+  long located[OM_GC_LEVEL_COUNTRY + 1]; /* records written, by how finely they were located */
+  struct om_layer_transform *transform; /* the layer's transform, or NULL */
+  struct om_layer_aggregate *aggregate; /* the layer's aggregate, or NULL */
+  size_t tf_first;     /* the first column the transform adds (length_km) */
+  bool checking;       /* validate: nothing is built, other layers' outputs may not exist */
   size_t own;          /* columns from the source; the joined ones follow */
   const char **values; /* per column, for the feature being added */
   char **owned;        /* per column: canonical text made for it, or NULL */
 };
-
-void om_layer_result_release(struct om_layer_result *r)
-{
-  for (size_t i = 0; i < r->njoins; i++) {
-    free(r->joins[i].table);
-    free(r->joins[i].unmatched_path);
-  }
-  free(r->joins);
-  free(r->rejects_path);
-  memset(r, 0, sizeof *r);
-}
 
 static const struct om_field_decl *declared(const struct om_layer_def *layer, const char *name)
 {
@@ -165,6 +165,21 @@ static int reject(struct build *b, const struct om_record *rec, const char *fiel
 }
 
 /*
+ * A record kept with a warning (a geometry make_valid repaired, coordinates
+ * outside their stated country), said where as a reject would be.
+ */
+static void warn_record(struct build *b, const struct om_record *rec, const char *field,
+                        const char *what)
+{
+  char at[64] = "";
+  if (rec->pos.line > 0)
+    snprintf(at, sizeof at, "%ld:", rec->pos.line);
+  om_diag_warn(b->d, "%s:%s record %ld: %s%s%s%s", rec->pos.file ? rec->pos.file : "-", at,
+               rec->pos.record, field ? "field '" : "", field ? field : "",
+               field ? "': " : "", what);
+}
+
+/*
  * Turn column j's value into canonical text in b->values[j], or say why
  * the record is rejected.
  */
@@ -228,13 +243,36 @@ static int take_record(struct build *b, const struct om_record *rec, struct om_l
   }
 
   struct om_locate_error err;
-  if (om_locate(b->locator, rec, loc, &err) != OM_REASON_NONE)
+  enum om_gc_level level = OM_GC_LEVEL_SITE;
+  enum om_reason why = om_locate(b->locator, rec, loc, &err);
+  char flagged[320] = "";
+  if (why == OM_REASON_MISSING_COORDINATES && b->geocoder)
+    why = om_layer_geocode(b->geocoder, rec, id, loc, b->values + b->gc_first, &level, &err);
+  else if (why == OM_REASON_NONE && b->geocoder) {
+    int rc = om_layer_geocode_given(b->geocoder, rec, loc, b->values + b->gc_first, &err,
+                                    flagged, sizeof flagged, b->d);
+    if (rc < 0)
+      return rc;
+    why = (enum om_reason)rc;
+  }
+  if (why != OM_REASON_NONE)
     return reject(b, rec, err.field, err.reason, err.detail, err.value);
+  if (flagged[0])
+    warn_record(b, rec, NULL, flagged);
+  if (loc->repaired[0])
+    warn_record(b, rec, err.field, loc->repaired);
+  char tdetail[256] = "";
+  int tr = om_layer_transform_apply(b->transform, loc, b->values + b->tf_first, tdetail,
+                                    sizeof tdetail, b->d);
+  if (tr < 0)
+    return tr;
+  if (tr > 0)
+    return reject(b, rec, NULL, (enum om_reason)tr, tdetail, NULL);
 
   struct om_join_miss miss;
-  int kept = om_layer_joins_apply(b->joins, rec, b->values + b->own, &miss);
+  int kept = om_layer_joins_apply(b->joins, rec, loc, b->values + b->own, &miss, b->d);
   if (kept < 0)
-    return om_diag_fail(b->d, kept, "out of memory");
+    return kept;
   if (kept == 0)
     return reject(b, rec, miss.field, OM_REASON_JOIN_UNMATCHED, miss.detail, miss.value);
 
@@ -256,8 +294,10 @@ static int take_record(struct build *b, const struct om_record *rec, struct om_l
   if (id && om_strset_add(&b->ids, id) < 0)
     return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
   int rc = om_spool_add(b->spool, &f, b->d);
-  if (rc == 0)
+  if (rc == 0) {
     (*written)++;
+    b->located[level]++;
+  }
   return rc;
 }
 
@@ -297,6 +337,8 @@ static void *run_writer_job(void *arg)
   for (size_t i = 0; i < job->n && job->rc == 0; i++) {
     if (job->formats[i] == OM_FORMAT_GPKG)
       job->rc = om_write_gpkg(job->L, &job->opts[i], &job->d);
+    else if (job->formats[i] == OM_FORMAT_CSV)
+      job->rc = om_write_csv(job->L, &job->opts[i], &job->d);
     else
       job->rc = om_write_geojson(job->L, &job->opts[i], &job->d);
   }
@@ -330,8 +372,8 @@ static int resolve_fields(size_t **out, const struct build *b, const struct om_o
 
 /*
  * Write every output: GeoPackages in one thread, one after the other
- * (several layers may share a file), GeoJSON files in another, so that the
- * two formats' work overlaps on two cores.
+ * (several layers may share a file), the text formats (GeoJSON, CSV) in
+ * another, so that the two kinds of work overlap on two cores.
  */
 static int write_outputs(struct build *b)
 {
@@ -341,15 +383,26 @@ static int write_outputs(struct build *b)
   enum om_format *formats = calloc(n ? n : 1, sizeof *formats);
   size_t **fields = calloc(n ? n : 1, sizeof *fields);
   char **paths = calloc(n ? n : 1, sizeof *paths);
-  int rc = opts && formats && fields && paths ? 0 : om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  struct om_output_crs *crs = calloc(n ? n : 1, sizeof *crs); /* outputs in a CRS of their own */
+  int rc = opts && formats && fields && paths && crs
+               ? 0
+               : om_diag_fail(b->d, OM_ENOMEM, "out of memory");
 
-  /* Order the outputs so that each format's outputs are contiguous. */
+  /* A geocoded layer carries its gazetteer's attribution (GeoNames' CC BY). */
+  const char *own = layer->description ? layer->description : "";
+  const char *credit = b->geocoder ? om_layer_geocoder_attribution(b->geocoder) : "";
+  char *description = NULL;
+  if (rc == 0 && asprintf(&description, "%s%s%s", own, *own && *credit ? " " : "", credit) < 0) {
+    description = NULL;
+    rc = om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  }
+
+  /* GeoPackages first, then the text outputs. */
   size_t k = 0;
   for (int pass = 0; pass < 2 && rc == 0; pass++) {
-    enum om_format want = pass == 0 ? OM_FORMAT_GPKG : OM_FORMAT_GEOJSON;
     for (size_t i = 0; i < n && rc == 0; i++) {
       const struct om_output_def *o = &layer->outputs[i];
-      if (o->format != want)
+      if ((o->format == OM_FORMAT_GPKG) != (pass == 0))
         continue;
       rc = resolve_fields(&fields[k], b, o);
       paths[k] = om_path_join(b->p->dir, o->path);
@@ -361,9 +414,14 @@ static int write_outputs(struct build *b)
       free(dir);
       opts[k] = (struct om_output_opts){
         .path = paths[k], .layer = o->layer ? o->layer : layer->name, .title = layer->title,
-        .description = layer->description, .precision = o->precision,
+        .description = *description ? description : NULL, .precision = o->precision,
         .nfields = o->nfields, .field_index = fields[k],
       };
+      if (rc == 0 && o->format == OM_FORMAT_GPKG && om_output_crs_wanted(o)) {
+        rc = om_output_crs_make(&crs[k], b->spool, layer, o, b->d);
+        opts[k].srs = rc == 0 ? &crs[k].srs : NULL;
+        opts[k].spool = rc == 0 ? crs[k].spool : NULL;
+      }
       formats[k++] = o->format;
     }
   }
@@ -393,24 +451,50 @@ static int write_outputs(struct build *b)
     }
   }
 
-  for (size_t i = 0; i < n && fields && paths; i++) {
+  for (size_t i = 0; i < n && fields && paths && crs; i++) {
     free(fields[i]);
     free(paths[i]);
+    om_output_crs_release(&crs[i]);
   }
+  free(crs);
   free(fields);
   free(paths);
   free(opts);
   free(formats);
+  free(description);
   return rc;
 }
 
-/* Append the joined fields to the schema, after the source's own. */
-static int add_joined_columns(struct build *b)
+/*
+ * A layer with 'aggregate' (pipeline/aggregate.h): the spooled records
+ * become one feature per group, in a new spool and schema that the
+ * outputs are written from.  'written' then counts groups and 'grouped'
+ * the records in them.
+ */
+static int group_records(struct build *b, struct om_layer_result *res)
 {
-  b->own = b->schema.n;
-  size_t nj = om_layer_joins_nfields(b->joins), n = b->own + nj;
-  if (nj == 0)
-    return 0;
+  struct om_spool *groups = NULL;
+  struct om_schema schema = {0};
+  int rc = om_layer_aggregate_run(&groups, &schema, &res->grouped, b->aggregate, b->spool,
+                                  &b->schema, b->d);
+  if (rc < 0)
+    return rc;
+  for (size_t j = 0; j < b->schema.n; j++)
+    free(b->owned[j]);
+  free(b->owned);
+  b->owned = NULL; /* sized for the records' columns, not the groups' */
+  om_schema_release(&b->schema);
+  b->schema = schema;
+  om_spool_free(b->spool);
+  b->spool = groups;
+  res->aggregated = true;
+  res->written = (long)om_spool_count(groups);
+  return 0;
+}
+
+/* Room for n columns in the schema and the per-column arrays. */
+static int grow_columns(struct build *b, size_t n)
+{
   struct om_field_def *fields = realloc(b->schema.fields, n * sizeof *fields);
   if (fields)
     b->schema.fields = fields;
@@ -425,6 +509,19 @@ static int add_joined_columns(struct build *b)
     b->owned = owned;
   if (!fields || !cols || !values || !owned)
     return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  return 0;
+}
+
+/* Append the joined fields to the schema, after the source's own. */
+static int add_joined_columns(struct build *b)
+{
+  b->own = b->schema.n;
+  size_t nj = om_layer_joins_nfields(b->joins);
+  if (nj == 0)
+    return 0;
+  int rc = grow_columns(b, b->own + nj);
+  if (rc < 0)
+    return rc;
   for (size_t k = 0; k < nj; k++) {
     size_t j = b->own + k;
     b->cols[j] = (struct column){.src = k, .joined = true, .fixed = true,
@@ -438,6 +535,66 @@ static int add_joined_columns(struct build *b)
       return om_diag_fail(b->d, OM_ENOMEM, "out of memory");
   }
   return 0;
+}
+
+/* Append the gc_* fields of a geocoding layer after all others. */
+static int add_geocode_columns(struct build *b)
+{
+  b->gc_first = b->schema.n;
+  if (!b->geocoder)
+    return 0;
+  size_t n = om_layer_geocoder_nfields(b->geocoder);
+  for (size_t j = 0; j < b->schema.n; j++)
+    for (size_t k = 0; k < n; k++)
+      if (!strcmp(b->schema.fields[j].name, om_layer_geocoder_name(b->geocoder, k)))
+        return om_diag_fail(b->d, OM_EMANIFEST,
+                            "%s: layer '%s': field '%s' is written by the geocoder; rename the "
+                            "source's or the join's field",
+                            b->layer->file, b->layer->name, b->schema.fields[j].name);
+  int rc = grow_columns(b, b->gc_first + n);
+  for (size_t k = 0; k < n && rc == 0; k++) {
+    size_t j = b->gc_first + k;
+    b->cols[j] = (struct column){.src = k, .joined = true, .fixed = true,
+                                 .type = om_layer_geocoder_type(b->geocoder, k)};
+    b->owned[j] = NULL;
+    b->values[j] = NULL;
+    b->schema.fields[j].type = b->cols[j].type;
+    b->schema.fields[j].name = strdup(om_layer_geocoder_name(b->geocoder, k));
+    b->schema.n++;
+    if (!b->schema.fields[j].name)
+      rc = om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  }
+  return rc;
+}
+
+/* Append the fields a transform adds (a flow line's length_km) after all others. */
+static int add_transform_columns(struct build *b)
+{
+  b->tf_first = b->schema.n;
+  size_t n = om_layer_transform_nfields(b->transform);
+  for (size_t k = 0; k < n; k++) {
+    const char *name = om_layer_transform_name(b->transform, k);
+    for (size_t j = 0; j < b->schema.n; j++)
+      if (!strcmp(b->schema.fields[j].name, name))
+        return om_diag_fail(b->d, OM_EMANIFEST,
+                            "%s:%d: layer '%s': field '%s' is written by the transform; rename "
+                            "the source's or the join's field",
+                            b->layer->file, b->layer->transform.line, b->layer->name, name);
+  }
+  int rc = n ? grow_columns(b, b->tf_first + n) : 0;
+  for (size_t k = 0; k < n && rc == 0; k++) {
+    size_t j = b->tf_first + k;
+    b->cols[j] = (struct column){.src = k, .joined = true, .fixed = true,
+                                 .type = om_layer_transform_type(b->transform, k)};
+    b->owned[j] = NULL;
+    b->values[j] = NULL;
+    b->schema.fields[j].type = b->cols[j].type;
+    b->schema.fields[j].name = strdup(om_layer_transform_name(b->transform, k));
+    b->schema.n++;
+    if (!b->schema.fields[j].name)
+      rc = om_diag_fail(b->d, OM_ENOMEM, "out of memory");
+  }
+  return rc;
 }
 
 /*
@@ -505,6 +662,16 @@ static int prepare(struct build *b)
     rc = om_layer_joins_open(&b->joins, b->p, layer, b->reader, &b->schema, b->d);
   if (rc == 0)
     rc = add_joined_columns(b);
+  if (rc == 0)
+    rc = om_layer_geocoder_open(&b->geocoder, b->p, layer, b->reader, b->d);
+  if (rc == 0)
+    rc = add_geocode_columns(b);
+  if (rc == 0)
+    rc = om_layer_transform_open(&b->transform, b->p, layer, !b->checking, b->d);
+  if (rc == 0)
+    rc = add_transform_columns(b);
+  if (rc == 0)
+    rc = om_layer_aggregate_open(&b->aggregate, layer, &b->schema, b->d);
   for (size_t i = 0; i < layer->noutputs && rc == 0 && !b->p->allow_outside_root; i++)
     rc = check_inside_root(b, &layer->outputs[i]);
   return rc;
@@ -541,6 +708,9 @@ static int read_all(struct build *b, struct om_layer_result *res,
 static void release_build(struct build *b)
 {
   om_layer_joins_free(b->joins);
+  om_layer_transform_free(b->transform);
+  om_layer_aggregate_free(b->aggregate);
+  om_layer_geocoder_free(b->geocoder);
   om_locator_free(b->locator);
   om_reader_free(b->reader);
   om_spool_free(b->spool);
@@ -592,9 +762,14 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
   if (rc == 0) {
     tell(progress, "writing", res->read, 1);
     settle_types(&b);
-    rc = write_outputs(&b);
+    if (b.aggregate)
+      rc = group_records(&b, res);
+    if (rc == 0)
+      rc = write_outputs(&b);
   }
 
+  res->geocoded = b.geocoder != NULL;
+  memcpy(res->located, b.located, sizeof res->located);
   res->rejected = d->rejected - rejected_before;
   for (int r = 0; r < OM_REASON__COUNT; r++)
     res->counts[r] = d->counts[r] - counts_before[r];
@@ -613,13 +788,15 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
 int om_layer_validate(const struct om_project *p, const struct om_layer_def *layer,
                       struct om_diag *d)
 {
-  struct build b = {.p = p, .layer = layer, .d = d};
+  struct build b = {.p = p, .layer = layer, .d = d, .checking = true};
   om_strset_init(&b.ids);
   int rc = prepare(&b);
   for (size_t i = 0; i < layer->noutputs && rc == 0; i++) {
     size_t *idx;
     rc = resolve_fields(&idx, &b, &layer->outputs[i]);
     free(idx);
+    if (rc == 0)
+      rc = om_output_crs_check(layer, &layer->outputs[i], d);
   }
   if (rc == 0 && layer->style) {
     char *style = om_path_join(p->dir, layer->style);

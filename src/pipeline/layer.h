@@ -23,12 +23,17 @@ struct om_join_result {
 
 struct om_layer_result {
   long read;                     /* records read from the source */
-  long written;                  /* records written to the outputs */
+  long written;                  /* records written to the outputs (groups, with aggregate) */
+  bool aggregated;               /* the layer has 'aggregate': written counts groups */
+  long grouped;                  /* then the records in the written groups; read =
+                                    grouped + rejected */
   long rejected;                 /* records rejected (see counts) */
   long counts[OM_REASON__COUNT]; /* rejected records by reason */
   char *rejects_path;            /* the rejects file written, owned */
   size_t njoins;                 /* the layer's joins, in manifest order */
   struct om_join_result *joins;
+  bool geocoded;                 /* the layer has locate.geocode */
+  long located[5];               /* written records by gc_level: site, locality, admin2, admin1, country */
   double seconds;                /* wall time */
 };
 

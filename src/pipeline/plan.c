@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/path.h"
 #include "io/gpkg_info.h"
+#include "pipeline/transform.h"
 
 /* dir/rel with "./" and doubled slashes taken out, so that paths compare as text. */
 static char *normalized(const char *dir, const char *rel)
@@ -58,6 +59,56 @@ static bool reads(const struct om_project *p, const struct om_layer_def *b,
   return same;
 }
 
+/*
+ * The layer that join j reads: the one it names, or the one whose output
+ * is its table; NULL for a plain file.
+ */
+static const struct om_layer_def *join_reads(const struct om_plan *plan,
+                                             const struct om_project *p,
+                                             const struct om_join_def *j)
+{
+  for (size_t i = 0; i < plan->n; i++) {
+    const struct om_layer_def *a = plan->layers[i].def;
+    if (j->from_layer) {
+      if (strcmp(j->from_layer, a->name) == 0)
+        return a;
+      continue;
+    }
+    for (size_t k = 0; k < a->noutputs; k++) {
+      char *t = normalized(p->dir, j->table), *o = normalized(p->dir, a->outputs[k].path);
+      bool same = t && o && strcmp(t, o) == 0;
+      const char *table = output_table(a, &a->outputs[k]);
+      if (same && table && j->layer)
+        same = strcmp(table, j->layer) == 0;
+      free(t);
+      free(o);
+      if (same)
+        return a;
+    }
+  }
+  return NULL;
+}
+
+/* Does layer b read layer a other than through its source or joins (a flow line's origin)? */
+static bool layer_reads_more(const struct om_project *p, const struct om_layer_def *b,
+                             const struct om_layer_def *a)
+{
+  return om_layer_transform_reads(p, b) == a;
+}
+
+/* Is the layer's source one of the other layers' outputs (then that output is its input)? */
+static bool source_is_layer(const struct om_project *p, const struct om_plan *plan, size_t i)
+{
+  const struct om_plan_layer *pl = &plan->layers[i];
+  for (size_t k = 0; k < pl->ndeps; k++) {
+    const struct om_layer_def *a = plan->layers[pl->deps[k]].def;
+    for (size_t j = 0; j < a->noutputs; j++)
+      if (reads(p, pl->def, a, &a->outputs[j]))
+        return true;
+  }
+  return false;
+}
+
 static int find_deps(struct om_plan *plan, const struct om_project *p, struct om_diag *d)
 {
   for (size_t i = 0; i < plan->n; i++) {
@@ -65,11 +116,24 @@ static int find_deps(struct om_plan *plan, const struct om_project *p, struct om
     b->deps = calloc(plan->n ? plan->n : 1, sizeof *b->deps);
     if (!b->deps)
       return om_diag_fail(d, OM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < b->def->njoins; k++) {
+      const struct om_join_def *j = &b->def->joins[k];
+      const struct om_layer_def *a = j->from_layer ? join_reads(plan, p, j) : NULL;
+      if (j->from_layer && (!a || a->noutputs == 0))
+        return om_diag_fail(d, OM_EMANIFEST, "%s:%d: join names layer '%s', %s", b->def->file,
+                            j->line, j->from_layer,
+                            a ? "which has no outputs to read" : "which is not in the project");
+    }
     for (size_t j = 0; j < plan->n; j++) {
       const struct om_layer_def *a = plan->layers[j].def;
       bool dep = false;
       for (size_t k = 0; k < a->noutputs && !dep; k++)
         dep = reads(p, b->def, a, &a->outputs[k]);
+      /* A join onto another layer's output waits for that layer too. */
+      for (size_t k = 0; k < b->def->njoins && !dep; k++)
+        dep = join_reads(plan, p, &b->def->joins[k]) == a;
+      if (!dep)
+        dep = layer_reads_more(p, b->def, a);
       if (dep)
         b->deps[b->ndeps++] = j;
     }
@@ -176,12 +240,41 @@ static void hash_layer_def(struct om_hasher *h, const struct om_project *p,
   om_hasher_str(h, loc->y);
   om_hasher_str(h, loc->field);
   om_hasher_str(h, loc->crs);
+  om_hasher_str(h, loc->geocode.query);
+  om_hasher_bytes(h, &loc->geocode.min_score, sizeof loc->geocode.min_score);
+  om_hasher_str(h, loc->geocode.overrides);
+  om_hasher_u64(h, loc->geocode.fuzzy);
+  om_hasher_u64(h, loc->make_valid);
+  const struct om_transform_def *tf = &l->transform;
+  om_hasher_u64(h, (uint64_t)tf->kind);
+  om_hasher_bytes(h, &tf->buffer_km, sizeof tf->buffer_km);
+  om_hasher_str(h, tf->from_layer);
+  om_hasher_str(h, tf->from_id);
+  om_hasher_bytes(h, &tf->from_x, sizeof tf->from_x);
+  om_hasher_bytes(h, &tf->from_y, sizeof tf->from_y);
+  om_hasher_bytes(h, &tf->step_km, sizeof tf->step_km);
+  /* Hashed only when declared, so that other layers' state stays as it was. */
+  const struct om_aggregate_def *ag = &l->aggregate;
+  if (ag->nby) {
+    om_hasher_str(h, "aggregate");
+    for (size_t i = 0; i < ag->nby; i++)
+      om_hasher_str(h, ag->by[i]);
+    om_hasher_str(h, ag->geometry);
+    om_hasher_str(h, ag->separator);
+    for (size_t k = 0; k < ag->nfields; k++) {
+      om_hasher_str(h, ag->fields[k].source);
+      om_hasher_str(h, ag->fields[k].as);
+      om_hasher_str(h, ag->fields[k].aggregate);
+      om_hasher_u64(h, ag->fields[k].typed ? 1u + (uint64_t)ag->fields[k].type : 0);
+    }
+  }
   for (size_t i = 0; i < l->noutputs; i++) {
     const struct om_output_def *o = &l->outputs[i];
     om_hasher_str(h, o->path);
     om_hasher_u64(h, (uint64_t)o->format);
     om_hasher_str(h, o->layer);
     om_hasher_u64(h, (uint64_t)o->precision);
+    om_hasher_str(h, o->crs);
     for (size_t k = 0; k < o->nfields; k++)
       om_hasher_str(h, o->fields[k]);
     om_hasher_str(h, "");
@@ -207,6 +300,10 @@ static void hash_layer_def(struct om_hasher *h, const struct om_project *p,
     }
     om_hasher_str(h, j->prefix);
     om_hasher_str(h, j->separator);
+    om_hasher_str(h, j->predicate);
+    om_hasher_str(h, j->from_layer);
+    om_hasher_bytes(h, &j->max_km, sizeof j->max_km);
+    om_hasher_str(h, j->distance_field);
   }
   om_hasher_str(h, l->style);
 }
@@ -301,6 +398,36 @@ static uint64_t output_fingerprint(const struct om_project *p, const struct om_l
   return table ? gpkg_fingerprint(st, p, o->path, table) : file_hash(st, p, o->path);
 }
 
+/* A geocoding layer depends on its gazetteer index and its overrides. */
+static int add_geocode_inputs(struct om_state_layer *out, const struct om_project *p,
+                              const struct om_layer_def *l, struct om_state *st)
+{
+  char *gaz = om_project_gazetteer(p, l);
+  if (!gaz)
+    return OM_ENOMEM;
+  const char *label = l->locate.geocode.gazetteer ? l->locate.geocode.gazetteer
+                      : p->gazetteer                ? p->gazetteer
+                                                    : "(built-in)";
+  uint64_t h = 0;
+  if (om_state_hash_file(st, gaz, gaz, &h) < 0)
+    h = 0;
+  int rc = add_input(out, "gazetteer", label, h);
+  free(gaz);
+  const char *ov = l->locate.geocode.overrides;
+  if (ov && rc == 0)
+    rc = add_input(out, "overrides", ov, file_hash(st, p, ov));
+  return rc;
+}
+
+/* A flow line from another layer's record reads that layer's output. */
+static int add_transform_input(struct om_state_layer *out, const struct om_project *p,
+                               const struct om_layer_def *l, struct om_state *st)
+{
+  const struct om_layer_def *a = om_layer_transform_reads(p, l);
+  const struct om_output_def *o = a ? om_layer_transform_source(a) : NULL;
+  return o ? add_input(out, "transform layer", o->path, output_fingerprint(p, a, o, st)) : 0;
+}
+
 int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
                    const struct om_plan *plan, size_t i, struct om_state *st, struct om_diag *d)
 {
@@ -314,7 +441,7 @@ int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
   int rc = add_input(out, "manifest", project_relative(p, l->file), om_hasher_digest(&h));
   om_hasher_release(&h);
 
-  if (pl->ndeps == 0 && rc == 0) {
+  if (!source_is_layer(p, plan, i) && rc == 0) {
     rc = add_source_files(out, p, l->source.path, st);
   }
   for (size_t k = 0; k < pl->ndeps && rc == 0; k++) {
@@ -327,10 +454,21 @@ int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
       rc = add_input(out, label, a->outputs[j].path, output_fingerprint(p, a, &a->outputs[j], st));
     }
   }
-  for (size_t k = 0; k < l->njoins && rc == 0; k++)
-    rc = add_input(out, "join", l->joins[k].table, file_hash(st, p, l->joins[k].table));
+  for (size_t k = 0; k < l->njoins && rc == 0; k++) {
+    const struct om_join_def *j = &l->joins[k];
+    const struct om_layer_def *a = j->from_layer ? join_reads(plan, p, j) : NULL;
+    if (!j->from_layer)
+      rc = add_input(out, "join", j->table, file_hash(st, p, j->table));
+    else if (a && a->noutputs) /* a joined layer is read through its first output */
+      rc = add_input(out, "join layer", a->outputs[0].path,
+                     output_fingerprint(p, a, &a->outputs[0], st));
+  }
+  if (rc == 0)
+    rc = add_transform_input(out, p, l, st);
   if (l->style && rc == 0)
     rc = add_input(out, "style", l->style, file_hash(st, p, l->style));
+  if (l->locate.geocode.query && rc == 0)
+    rc = add_geocode_inputs(out, p, l, st);
   if (rc < 0) {
     om_state_layer_release(out);
     return om_diag_fail(d, OM_ENOMEM, "out of memory");

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/spool.h"
+#include "geom/geom.h"
+
 char *test_tmpdir(const char *name)
 {
   char *dir = NULL;
@@ -44,4 +47,32 @@ char *test_read_file(const char *path, size_t *len)
   if (len)
     *len = (size_t)n;
   return buf;
+}
+
+struct om_spool *test_make_spool(const struct om_schema *schema, const struct test_feature *tf,
+                                 size_t n)
+{
+  struct om_diag d;
+  om_diag_init(&d);
+  struct om_spool *s;
+  if (om_spool_new(&s, NULL, &d) != 0)
+    abort();
+  for (size_t i = 0; i < n; i++) {
+    unsigned char point[21], *wkb = point;
+    size_t len = sizeof point;
+    char detail[256];
+    if (tf[i].wkt && om_geom_from_wkt(&wkb, &len, tf[i].wkt, detail, sizeof detail) != 0)
+      abort();
+    if (!tf[i].wkt)
+      om_wkb_point(point, tf[i].x, tf[i].y);
+    struct om_feature f = {.record = (long)i + 1, .line = (long)i + 2, .nvalues = schema->n,
+                           .values = tf[i].values, .wkb = wkb, .wkb_len = len};
+    if (om_wkb_envelope(wkb, len, f.env) != 0 || om_spool_add(s, &f, &d) != 0)
+      abort();
+    if (wkb != point)
+      free(wkb);
+  }
+  if (om_spool_finish(s, &d) != 0)
+    abort();
+  return s;
 }

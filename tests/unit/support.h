@@ -11,4 +11,18 @@ char *test_write_file(const char *dir, const char *name, const void *data, size_
 /* Read a whole file (NUL-terminated, owned); *len may be NULL. */
 char *test_read_file(const char *path, size_t *len);
 
+struct om_schema;
+struct om_spool;
+
+/* One test feature: values per field, and a point or WKT geometry. */
+struct test_feature {
+  const char *values[4];
+  double x, y;     /* used when wkt is NULL */
+  const char *wkt; /* or a geometry as WKT */
+};
+
+/* A finished spool of the n features (aborts on any failure). */
+struct om_spool *test_make_spool(const struct om_schema *schema, const struct test_feature *tf,
+                                 size_t n);
+
 #endif

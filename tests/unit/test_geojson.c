@@ -23,13 +23,6 @@
 #include "io/writer.h"
 #include "support.h"
 
-/* One test feature: values per field, and a point or WKT geometry. */
-struct tf {
-  const char *values[4];
-  double x, y;     /* used when wkt is NULL */
-  const char *wkt; /* or a geometry as WKT */
-};
-
 static struct om_field_def deposit_fields[] = {
   {"name", OM_FIELD_STRING},
   {"grade", OM_FIELD_REAL},
@@ -37,40 +30,15 @@ static struct om_field_def deposit_fields[] = {
 };
 static const struct om_schema deposits = {3, deposit_fields};
 
-static struct om_spool *make_spool(const struct om_schema *schema, const struct tf *tf, size_t n)
-{
-  struct om_diag d;
-  om_diag_init(&d);
-  struct om_spool *s;
-  assert_int_equal(om_spool_new(&s, NULL, &d), 0);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char point[21], *wkb = point;
-    size_t len = sizeof point;
-    if (tf[i].wkt) {
-      char detail[256];
-      assert_int_equal(om_geom_from_wkt(&wkb, &len, tf[i].wkt, detail, sizeof detail), 0);
-    } else {
-      om_wkb_point(point, tf[i].x, tf[i].y);
-    }
-    struct om_feature f = {.record = (long)i + 1, .line = (long)i + 2, .nvalues = schema->n,
-                           .values = tf[i].values, .wkb = wkb, .wkb_len = len};
-    assert_int_equal(om_wkb_envelope(wkb, len, f.env), 0);
-    assert_int_equal(om_spool_add(s, &f, &d), 0);
-    if (wkb != point)
-      free(wkb);
-  }
-  assert_int_equal(om_spool_finish(s, &d), 0);
-  return s;
-}
-
 /* Write the features with options o (path filled in) and return the file's text. */
-static char *write_layer(const char *test, const struct om_schema *schema, const struct tf *tf,
-                         size_t n, struct om_output_opts o, char **path_out)
+static char *write_layer(const char *test, const struct om_schema *schema,
+                         const struct test_feature *tf, size_t n, struct om_output_opts o,
+                         char **path_out)
 {
   char *dir = test_tmpdir(test);
   char *path = NULL;
   assert_true(asprintf(&path, "%s/layer.geojson", dir) > 0);
-  struct om_spool *s = make_spool(schema, tf, n);
+  struct om_spool *s = test_make_spool(schema, tf, n);
   struct om_layer_data L = {.name = "deposits", .schema = schema, .spool = s};
   struct om_diag d;
   om_diag_init(&d);
@@ -89,7 +57,7 @@ static char *write_layer(const char *test, const struct om_schema *schema, const
   return text;
 }
 
-static const struct tf small[] = {
+static const struct test_feature small[] = {
   {{"Beylikova", "2.5", "1200"}, 31.384567891, 39.6312, NULL},
   {{NULL, NULL, "-7"}, -0.0000001, 13.5, NULL},
   {{"Koulbaga", "3", "0"}, 2.1, -45.0000004, NULL},
@@ -119,7 +87,7 @@ static void test_precision_3_and_allow_list(void **state)
 {
   (void)state;
   static const size_t fields[] = {2, 0};
-  static const struct tf pts[] = {
+  static const struct test_feature pts[] = {
     {{"a", "1", "5"}, 31.3846, -39.6314999, NULL},
     {{"b", "1", "6"}, -0.0004, 179.9999, NULL},
     {{"c", "1", "7"}, 12.0, 1e-12, NULL},
@@ -157,7 +125,7 @@ static void test_escaping(void **state)
   (void)state;
   static struct om_field_def fields[] = {{"note \"q\"", OM_FIELD_STRING}};
   static const struct om_schema schema = {1, fields};
-  static const struct tf f[] = {
+  static const struct test_feature f[] = {
     {{"say \"hi\"\\ \n\t\r\x01\x1f / Kızılcaören \xe2\x80\xa8|\xe2\x80\xa9|\xe2\x82\xac"},
      1, 2, NULL},
   };
@@ -188,7 +156,7 @@ static void test_empty_layer(void **state)
 static void test_crossing_polygon_is_cut(void **state)
 {
   (void)state;
-  static const struct tf f[] = {
+  static const struct test_feature f[] = {
     {{"Fiji", "1.5", "1"}, 0, 0, "POLYGON ((178 -18, -178 -18, -178 -16, 178 -16, 178 -18))"},
     {{"Suva", "1.5", "2"}, 178.4419, -18.1416, NULL},
   };
@@ -218,7 +186,7 @@ static void test_gdal_reads_it_back(void **state)
     {"note", OM_FIELD_STRING},
   };
   static const struct om_schema schema = {4, fields};
-  static const struct tf f[] = {
+  static const struct test_feature f[] = {
     {{"Beylikova", "2.5", "12345678901", "line 1\nline \"2\""}, 31.384567891, 39.6312, NULL},
     {{"Kızılcaören", "-1.25e-3", "-7", NULL}, 0, 0, "LINESTRING (139.69 35.69, -122.42 37.77)"},
     {{"ring", "3", "0", "\xe2\x80\xa8"}, 0, 0,
@@ -303,11 +271,11 @@ static void test_errors_name_the_file_and_keep_the_old_one(void **state)
   (void)state;
   char *dir = test_tmpdir("geojson-errors");
   char *path = test_write_file(dir, "layer.geojson", "old", 3);
-  static const struct tf bad[] = {
+  static const struct test_feature bad[] = {
     {{"a", "1.5", "1"}, 1, 2, NULL},
     {{"b", "1,5", "2"}, 1, 2, NULL},
   };
-  struct om_spool *s = make_spool(&deposits, bad, 2);
+  struct om_spool *s = test_make_spool(&deposits, bad, 2);
   struct om_layer_data L = {.name = "deposits", .schema = &deposits, .spool = s};
   struct om_output_opts o = {.path = path, .precision = 6};
   struct om_diag d;
@@ -323,12 +291,12 @@ static void test_errors_name_the_file_and_keep_the_old_one(void **state)
   assert_int_equal(temporaries(dir), 0);
 
   /* A coordinate JSON cannot hold. */
-  static const struct tf inf[] = {
+  static const struct test_feature inf[] = {
     {{"a", "1.5", "1"}, 1, 2, NULL},
     {{"b", "1.5", "2"}, INFINITY, 2, NULL},
   };
   om_spool_free(s);
-  s = make_spool(&deposits, inf, 2);
+  s = test_make_spool(&deposits, inf, 2);
   L.spool = s;
   assert_int_equal(om_write_geojson(&L, &o, &d), OM_EIO);
   snprintf(expect, sizeof expect,

@@ -513,11 +513,18 @@ static void test_missing_and_syntax(void **state)
 static void test_locate_errors(void **state)
 {
   (void)state;
-  expect_layer_error("manifest-geocode",
+  expect_layer_error("manifest-geocode-key",
                      "name: sites\nsource: { path: s.csv }\nlocate:\n"
-                     "  geocode: { query: \"{locality}, {province}\" }\noutputs: [out/x.geojson]\n",
-                     "4:12: locate.geocode: geocoding by place name is not available in this "
-                     "version");
+                     "  geocode: { qurey: \"{locality}, {province}\" }\noutputs: [out/x.geojson]\n",
+                     "4:14: unknown key 'qurey' in 'locate.geocode'; did you mean 'query'?");
+  expect_layer_error("manifest-geocode-no-field",
+                     "name: sites\nsource: { path: s.csv }\nlocate:\n"
+                     "  geocode: Beylikova\noutputs: [out/x.geojson]\n",
+                     "4:12: 'geocode' query 'Beylikova' names no {field}");
+  expect_layer_error("manifest-geocode-score",
+                     "name: sites\nsource: { path: s.csv }\nlocate:\n"
+                     "  geocode: { query: \"{name}\", min_score: 2 }\noutputs: [out/x.geojson]\n",
+                     "4:42: 'min_score' must be a number from 0 to 1, not '2'");
   expect_layer_error("manifest-two-methods",
                      "name: sites\nsource: { path: s.csv }\nlocate:\n  dms: coords\n  wkt: geom\n"
                      "outputs: [out/x.geojson]\n",
@@ -525,7 +532,7 @@ static void test_locate_errors(void **state)
   expect_layer_error("manifest-no-method",
                      "name: sites\nsource: { path: s.csv }\nlocate:\n  crs: EPSG:4326\n"
                      "outputs: [out/x.geojson]\n",
-                     "4:3: 'locate' needs one of 'coordinates', 'dms' or 'wkt'");
+                     "4:3: 'locate' needs one of 'coordinates', 'dms', 'wkt' or 'geocode'");
   expect_layer_error("manifest-dms-crs",
                      "name: sites\nsource: { path: s.csv }\nlocate:\n  dms: coords\n"
                      "  crs: EPSG:23036\noutputs: [out/x.geojson]\n",
@@ -549,10 +556,10 @@ static void test_output_errors(void **state)
   expect_layer_error("manifest-format",
                      "name: sites\nsource: { path: s.csv }\n"
                      "outputs: [{ path: out/x.shp, format: Shapefile }]\n",
-                     "3:38: 'format' must be one of GeoJSON, GPKG, not 'Shapefile'");
+                     "3:38: 'format' must be one of GeoJSON, GPKG, CSV, not 'Shapefile'");
   expect_layer_error("manifest-ext", "name: sites\nsource: { path: s.csv }\noutputs: [out/x.shp]\n",
                      "3:11: cannot tell the format of output 'out/x.shp' from its extension; use "
-                     ".geojson, .json or .gpkg, or give 'format' (GeoJSON, GPKG)");
+                     ".geojson, .json, .gpkg or .csv, or give 'format' (GeoJSON, GPKG, CSV)");
   expect_layer_error("manifest-abs",
                      "name: sites\nsource: { path: s.csv }\noutputs:\n  - /tmp/x.geojson\n",
                      "4:5: output '/tmp/x.geojson' must be relative to the project folder, not "

@@ -1,0 +1,85 @@
+/* Helpers shared by the style compilers (emit.h). */
+#include "style/emit.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct om_style_symbol om_style_class_symbol(const struct om_style *s,
+                                             const struct om_style_class *c)
+{
+  struct om_style_symbol sym = s->symbol;
+  if (c && s->geometry == OM_STYLE_LINE)
+    memcpy(sym.stroke, c->color, sizeof sym.stroke);
+  else if (c)
+    memcpy(sym.fill, c->color, sizeof sym.fill);
+  return sym;
+}
+
+size_t om_style_nrules(const struct om_style *s)
+{
+  if (s->kind == OM_STYLE_SINGLE)
+    return 1;
+  return s->nclasses + (s->kind == OM_STYLE_CATEGORIES && s->has_other);
+}
+
+const struct om_style_class *om_style_rule(const struct om_style *s, size_t i)
+{
+  if (s->kind == OM_STYLE_SINGLE)
+    return NULL;
+  return i < s->nclasses ? &s->classes[i] : &s->other;
+}
+
+void om_style_rgb(const char *hex, int rgb[3])
+{
+  for (int i = 0; i < 3; i++) {
+    char part[3] = {hex[1 + 2 * i], hex[2 + 2 * i], '\0'};
+    rgb[i] = (int)strtol(part, NULL, 16);
+  }
+}
+
+void om_style_put_xml(FILE *f, const char *text)
+{
+  for (const char *p = text ? text : ""; *p; p++) {
+    switch (*p) {
+    case '&': fputs("&amp;", f); break;
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '"': fputs("&quot;", f); break;
+    case '\'': fputs("&apos;", f); break;
+    default: fputc(*p, f);
+    }
+  }
+}
+
+void om_style_put_json(FILE *f, const char *text)
+{
+  fputc('"', f);
+  for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+    if (*p == '"' || *p == '\\')
+      fprintf(f, "\\%c", *p);
+    else if (*p < 0x20)
+      fprintf(f, "\\u%04x", *p);
+    else
+      fputc(*p, f);
+  }
+  fputc('"', f);
+}
+
+FILE *om_style_open(char **buf, size_t *len)
+{
+  *buf = NULL;
+  return open_memstream(buf, len);
+}
+
+char *om_style_close(FILE *f, char **buf)
+{
+  if (!f)
+    return NULL;
+  bool failed = ferror(f) != 0;
+  if (fclose(f) != 0 || failed) {
+    free(*buf);
+    return NULL;
+  }
+  return *buf;
+}

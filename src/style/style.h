@@ -1,0 +1,118 @@
+/*
+ * A layer's look, described once in styles/<name>.yaml and compiled for
+ * each client: QML for QGIS 3.22+, SLD 1.1 (Symbology Encoding) for map
+ * servers, and MapLibre GL style layers for the web.  The three are made
+ * from the same classes so that they agree on categories, colours and
+ * breaks; what one format cannot say (MapLibre's circle layer has only
+ * circles) is left out there rather than approximated differently.
+ *
+ * The file format (README.md, "Styles"):
+ *
+ *   geometry: point                   # point | line | polygon
+ *   symbol: { fill: "#2b8cbe", stroke: "#222222", stroke_width: 0.4,
+ *             size: 3, opacity: 0.9, marker: circle }
+ *   categories:                       # or graduated:, or neither
+ *     field: kind
+ *     values:
+ *       - { value: deposit, color: "#d7301f", label: Deposit }
+ *     other: { color: "#969696", label: Other }
+ *   graduated: { field: grade, breaks: [0, 0.5, 1, 2],
+ *                colors: ["#fee8c8", "#fdbb84", "#e34a33"] }
+ *   label: { field: name, size: 9, color: "#252525" }
+ *
+ * Sizes and widths are millimetres on the map, as QGIS's defaults; the SLD
+ * and MapLibre outputs convert them to pixels at 96 dpi.  A class's colour
+ * is the fill of points and polygons and the stroke of lines.
+ *
+ * Graduated classes follow QGIS's rule: a value on a break belongs to the
+ * class below it, the first class includes its lower break, and values
+ * outside [first break, last break] are not drawn.
+ */
+#ifndef OM_STYLE_STYLE_H
+#define OM_STYLE_STYLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/diag.h"
+#include "core/feature.h"
+
+enum om_style_geometry { OM_STYLE_POINT, OM_STYLE_LINE, OM_STYLE_POLYGON };
+
+enum om_style_marker {
+  OM_STYLE_CIRCLE, OM_STYLE_SQUARE, OM_STYLE_TRIANGLE, OM_STYLE_STAR, OM_STYLE_DIAMOND,
+};
+
+enum om_style_kind {
+  OM_STYLE_SINGLE,     /* one symbol for every feature */
+  OM_STYLE_CATEGORIES, /* a colour per value of a field */
+  OM_STYLE_GRADUATED,  /* a colour per range of a numeric field */
+};
+
+/* "#rrggbb", lower case; "" for none. */
+typedef char om_style_color[8];
+
+struct om_style_symbol {
+  om_style_color fill;   /* points and polygons */
+  om_style_color stroke; /* outline; the line itself for lines */
+  double stroke_width;   /* mm */
+  double size;           /* marker diameter, mm */
+  double opacity;        /* 0 to 1, of the whole symbol */
+  enum om_style_marker marker;
+};
+
+/* One category or range. */
+struct om_style_class {
+  char *value;          /* categories: the field's value as text; NULL for 'other' */
+  double lower, upper;  /* graduated: the range */
+  char *label;          /* legend text, owned */
+  om_style_color color; /* its colour */
+};
+
+struct om_style {
+  char *file;                     /* path for messages, owned */
+  enum om_style_geometry geometry;
+  enum om_style_kind kind;
+  struct om_style_symbol symbol;  /* the symbol; classes change its colour */
+  char *field;                    /* categories / graduated: the field, owned */
+  long field_line, field_column;  /* where it was named, for messages */
+  size_t nclasses;                /* categories or ranges, in order */
+  struct om_style_class *classes;
+  bool has_other;                 /* categories: a class for every other value */
+  struct om_style_class other;    /* that class (value NULL) */
+  char *label_field;              /* labels from this field, or NULL */
+  long label_line, label_column;  /* where it was named */
+  double label_size;              /* points */
+  om_style_color label_color;
+};
+
+/*
+ * Read a style file.  Every problem is reported as file:line:column (an
+ * unknown key with a "did you mean"), the first making the return
+ * OM_EMANIFEST with the messages in d->msg (the path as given).
+ */
+int om_style_load(struct om_style **out, const char *path, struct om_diag *d);
+void om_style_free(struct om_style *s);
+
+/*
+ * Check that the fields the style reads are among 'names' (n of them),
+ * the fields of layer 'layer': OM_EMANIFEST naming the style's line and
+ * the nearest name otherwise.
+ */
+int om_style_check_fields(const struct om_style *s, const char *layer, const char *const *names,
+                          size_t n, struct om_diag *d);
+
+/*
+ * The compiled forms, each a new NUL-terminated string the caller frees,
+ * or NULL when out of memory.  'name' is the layer's name (SLD's
+ * NamedLayer, MapLibre's layer ids); 'source' the MapLibre source id.
+ */
+char *om_style_qml(const struct om_style *s);
+char *om_style_sld(const struct om_style *s, const char *name);
+/* A JSON array of MapLibre layers: the symbol layer, then a label layer if any. */
+char *om_style_maplibre(const struct om_style *s, const char *name, const char *source);
+
+/* The names used in style files, for messages and the compilers. */
+const char *om_style_marker_name(enum om_style_marker m);
+
+#endif

@@ -1,0 +1,54 @@
+/* What the publishers share: the layers as their outputs show them.  Internal to src/publish. */
+#ifndef OM_PUBLISH_INTERNAL_H
+#define OM_PUBLISH_INTERNAL_H
+
+#include <stdio.h>
+
+#include "core/diag.h"
+#include "manifest/manifest.h"
+#include "style/style.h"
+
+/* One layer, read back from the output it is published from. */
+struct om_pub_layer {
+  const struct om_layer_def *def;   /* its manifest */
+  const struct om_output_def *out;  /* the output read: its first GeoPackage, else first GeoJSON */
+  char *path;                       /* that file, from the current folder; owned */
+  char *table;                      /* the GeoPackage table, or NULL for GeoJSON; owned */
+  enum om_style_geometry geometry;  /* from the data, not the style */
+  double west, south, east, north;  /* extent in WGS 84 degrees; west > east when empty */
+  long features;                    /* feature count */
+  char *srs_wkt;                    /* the layer's CRS as WKT, owned */
+  char *srs_authid;                 /* "EPSG:4326", owned */
+  char *srs_proj4;                  /* owned */
+  struct om_style *style;           /* its style, or NULL */
+};
+
+/*
+ * Every layer of p that has a GeoPackage or GeoJSON output, in drawing
+ * order, bottom first: polygons, then lines, then points; among
+ * polygons the larger extent lower (country outlines at the bottom);
+ * otherwise as the project lists them.
+ */
+int om_pub_layers_load(struct om_pub_layer **out, size_t *n, const struct om_project *p,
+                       struct om_diag *d);
+void om_pub_layers_free(struct om_pub_layer *l, size_t n);
+
+/* The path of 'to' relative to the folder 'from_dir' (both relative to one folder): new string. */
+char *om_pub_relative(const char *from_dir, const char *to);
+
+/* Text escaped for XML / as a JSON string literal with its quotes. */
+void om_pub_put_xml(FILE *f, const char *text);
+void om_pub_put_json(FILE *f, const char *text);
+
+/* Write 'len' bytes to 'path' atomically. */
+int om_pub_write_file(const char *path, const char *data, size_t len, struct om_diag *d);
+
+int om_pub_qgis_project(const struct om_project *p, const struct om_pub_layer *l, size_t n,
+                        struct om_diag *d);
+/* The viewer page (web_html.c): 'title' as text, 'config' a JSON object of its settings. */
+void om_pub_web_page(FILE *f, const char *title, const char *config);
+
+int om_pub_web(const struct om_project *p, const struct om_pub_layer *l, size_t n,
+               struct om_diag *d);
+
+#endif

@@ -20,12 +20,14 @@ enum {
 };
 
 /*
- * oremap build, building stale layers with build_layer (om_layer_build).
+ * oremap build, building stale layers with build_layer (om_layer_build_shared).
  * With a NULL build_layer, a build with a stale layer returns
  * OM_CMD_NEEDS_ENGINE having printed and written nothing but the state
- * file's hash cache (see om_build_run).
+ * file's hash cache (see om_build_run).  'publish' makes the QGIS project
+ * and web bundle when they are due (om_publish_run; NULL in the front).
  */
-int om_cmd_build(int argc, char **argv, om_build_layer_fn *build_layer);
+int om_cmd_build(int argc, char **argv, om_build_layer_fn *build_layer,
+                 om_build_publish_fn *publish);
 #define OM_CMD_NEEDS_ENGINE (-1)
 int om_cmd_validate(int argc, char **argv);
 int om_cmd_inspect(int argc, char **argv);

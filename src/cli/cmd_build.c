@@ -90,11 +90,38 @@ static int exit_code(const struct om_build *b)
   return code;
 }
 
-int om_cmd_build(int argc, char **argv, om_build_layer_fn *build_layer)
+/* What became of the QGIS project and web bundle: a line, warnings, and the exit code. */
+static int publish_outcome(const struct om_build *b, const struct om_project *p, int code)
+{
+  const struct om_publish_result *pr = &b->publish;
+  if (pr->status == OM_PUBLISH_NONE)
+    return code;
+  for (const char *line = pr->warnings; *line;) { /* as the build view prints a layer's */
+    size_t len = strcspn(line, "\n");
+    fprintf(stderr, "warning: %.*s\n", (int)len, line);
+    line += len + (line[len] == '\n');
+  }
+  if (pr->status == OM_PUBLISH_FAILED) {
+    om_cli_error(pr->d.msg);
+    return code > OM_EXIT_FAILURE ? code : OM_EXIT_FAILURE;
+  }
+  if (pr->status == OM_PUBLISH_NOT) {
+    printf("published: nothing, %s\n", pr->reason);
+    return code;
+  }
+  printf("published: %s%s%s%s%s\n", pr->status == OM_PUBLISH_CURRENT ? "up to date: " : "",
+         p->qgis_project ? p->qgis_project : "", p->qgis_project && p->web.dir ? ", " : "",
+         p->web.dir ? p->web.dir : "", p->web.dir ? "/" : "");
+  return code;
+}
+
+int om_cmd_build(int argc, char **argv, om_build_layer_fn *build_layer,
+                 om_build_publish_fn *publish)
 {
   struct options o;
   int code = parse_options(&o, argc, argv);
   o.build.build_layer = build_layer;
+  o.build.publish = publish;
   struct om_project *p = NULL;
   struct om_diag d;
   om_diag_init(&d);
@@ -131,7 +158,7 @@ int om_cmd_build(int argc, char **argv, om_build_layer_fn *build_layer)
     om_build_print_plan(stdout, &b);
   } else if (code == 0) {
     om_build_print_summary(stdout, &b, p);
-    code = exit_code(&b);
+    code = publish_outcome(&b, p, exit_code(&b));
   }
   bool ran = b.layers && rc == 0 && !o.build.dry_run && !b.unbuilt;
   if (ran && o.report) {

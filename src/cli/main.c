@@ -9,11 +9,12 @@
 
 #include "cli/cli.h"
 #include "pipeline/layer.h"
+#include "publish/publish.h"
 
 /* The engine builds layers; the front (src/front/main.c) only plans. */
 static int cmd_build(int argc, char **argv)
 {
-  return om_cmd_build(argc, argv, om_layer_build);
+  return om_cmd_build(argc, argv, om_layer_build_shared, om_publish_run);
 }
 
 static const struct {

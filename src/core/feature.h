@@ -59,6 +59,7 @@ struct om_output_srs {
 };
 
 struct om_spool;
+struct om_gpkg_batch;
 
 struct om_output_opts {
   const char *path;          /* file to write */
@@ -70,6 +71,8 @@ struct om_output_opts {
   const size_t *field_index; /* schema indices, or NULL for all */
   const struct om_output_srs *srs; /* GeoPackage: the features' CRS, or NULL for WGS 84 */
   const struct om_spool *spool;    /* features in that CRS, or NULL for the layer's own */
+  struct om_gpkg_batch *batch;     /* GeoPackage: the build's copies (io/gpkg_batch.h), or
+                                      NULL to replace the file before returning */
 };
 
 #endif

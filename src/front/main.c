@@ -93,7 +93,7 @@ static int run_engine(char **argv)
 int main(int argc, char **argv)
 {
   if (front_answers(argc, argv)) {
-    int code = om_cmd_build(argc - 1, argv + 1, NULL);
+    int code = om_cmd_build(argc - 1, argv + 1, NULL, NULL);
     if (code != OM_CMD_NEEDS_ENGINE)
       return code;
   }

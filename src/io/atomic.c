@@ -180,6 +180,10 @@ static pid_t tmp_pid(const char *name)
     if (!isdigit((unsigned char)*p)) {
       if (strcmp(p, "-journal") == 0 || strcmp(p, "-wal") == 0 || strcmp(p, "-shm") == 0)
         break;
+      /* A GDAL driver's files keep an extension: ".x.shp.oremap-tmp-<pid>.dbf" (write_ogr.c). */
+      if (p[0] == '.' && p[1] && strlen(p) <= 5 &&
+          strspn(p + 1, "abcdefghijklmnopqrstuvwxyz") == strlen(p + 1))
+        break;
       return 0;
     }
     pid = pid * 10 + (*p - '0');

@@ -10,27 +10,16 @@
  * 1.2: same table definitions, R-tree triggers insert, update1-update4
  * and delete, the same SRS rows), minus GDAL's private gpkg_ogr_contents.
  *
- * Replacing one layer of a file while others stay (ARCHITECTURE.md,
- * "Outputs are replaced atomically"):
- *   - A new file, or one without -wal/-shm/-journal companions: copy the
- *     file with SQLite's backup API to a temporary beside it, replace the
- *     layer there with journalling off (a crash leaves only a temporary
- *     that om_atomic_sweep removes), close and rename it over the target.
- *     Readers in rollback-journal mode keep reading the old inode.
- *   - A file with companions has a reader (or writer) right now, maybe in
- *     WAL mode, and renaming over it would mix the old -wal pages into the
- *     new file.  The layer is replaced in place in one BEGIN IMMEDIATE
- *     transaction, waiting up to 5 s for other writers, so readers see the
- *     old layer or the new one.
- * Threads of one process writing layers into the same file would lose
- * each other's layers in the copy, so writes to one path take turns.
+ * How the file is replaced while readers may hold it open, and how the
+ * layers of one build share one temporary copy of it, is gpkg_batch.c's
+ * business: om_gpkg_replace calls build_layer inside a transaction on the
+ * copy or, when a reader has the file open, on the file itself.
  */
 #include "io/writer.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,13 +29,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/atomic.h"
+#include "io/gpkg_extras.h"
+#include "io/gpkg_internal.h"
 #include "io/gpkg_rtree.h"
 
 #define GPKG_APPLICATION_ID 0x47504B47 /* "GPKG" */
 #define GPKG_USER_VERSION 10200        /* GeoPackage 1.2, as GDAL 3.6 writes */
-#define BUSY_TIMEOUT_MS 5000           /* GDAL's default */
-#define BUILD_CACHE_KIB 65536          /* page cache while writing: 64 MiB (rows and nodes go in order) */
 #define GEOM_COLUMN "geom"
 #define SRS_ID 4326
 
@@ -117,19 +105,7 @@ struct job {
 /* A run-level error for an SQLite failure, with its message. */
 static int fail_sqlite(struct job *j, sqlite3 *db, int rc)
 {
-  int code = OM_EDEP;
-  switch (rc & 0xff) {
-  case SQLITE_NOMEM:
-    code = OM_ENOMEM;
-    break;
-  case SQLITE_IOERR: case SQLITE_FULL: case SQLITE_CANTOPEN: case SQLITE_READONLY:
-  case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_PERM: case SQLITE_NOTADB:
-  case SQLITE_CORRUPT:
-    code = OM_EIO;
-    break;
-  }
-  const char *msg = db && sqlite3_errcode(db) == rc ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  return om_diag_fail(j->d, code, "cannot write '%s': %s", j->o->path, msg);
+  return om_gpkg_fail(j->d, j->o->path, db, rc);
 }
 
 /* Run SQL built from fmt (sqlite3_mprintf: %w for names, %Q for strings). */
@@ -268,62 +244,6 @@ static int check_names(struct job *j)
                           j->o->path, name);
   }
   return 0;
-}
-
-/* ---- Writes to one file take turns within the process ---- */
-
-struct busy_path {
-  const char *key;        /* canonical path being written */
-  struct busy_path *next; /* next in the list */
-};
-
-static pthread_mutex_t busy_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t busy_cond = PTHREAD_COND_INITIALIZER;
-static struct busy_path *busy_list;
-
-/* The real folder of path plus its file name (owned), or NULL with errno set. */
-static char *canonical_path(const char *path)
-{
-  const char *slash = strrchr(path, '/');
-  char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-  char *real = dir ? realpath(dir, NULL) : NULL;
-  char *key = NULL;
-  if (real && asprintf(&key, "%s/%s", real, slash ? slash + 1 : path) < 0)
-    key = NULL;
-  int saved = errno;
-  free(dir);
-  free(real);
-  errno = saved;
-  return key;
-}
-
-static void busy_enter(struct busy_path *me)
-{
-  pthread_mutex_lock(&busy_mutex);
-  for (;;) {
-    struct busy_path *p = busy_list;
-    while (p && strcmp(p->key, me->key) != 0)
-      p = p->next;
-    if (!p)
-      break;
-    pthread_cond_wait(&busy_cond, &busy_mutex);
-  }
-  me->next = busy_list;
-  busy_list = me;
-  pthread_mutex_unlock(&busy_mutex);
-}
-
-static void busy_leave(struct busy_path *me)
-{
-  pthread_mutex_lock(&busy_mutex);
-  for (struct busy_path **pp = &busy_list; *pp; pp = &(*pp)->next) {
-    if (*pp == me) {
-      *pp = me->next;
-      break;
-    }
-  }
-  pthread_cond_broadcast(&busy_cond);
-  pthread_mutex_unlock(&busy_mutex);
 }
 
 /* ---- Inside the transaction ---- */
@@ -731,12 +651,31 @@ static int register_layer(struct job *j, sqlite3 *db)
   return rc == SQLITE_OK ? 0 : fail_sqlite(j, db, rc);
 }
 
+/* The layer's style (layer_styles) and provenance (gpkg_metadata), when it has them. */
+static int write_extras(struct job *j, sqlite3 *db)
+{
+  const struct om_layer_data *L = j->L;
+  int rc = SQLITE_OK;
+  if (L->style_qml)
+    rc = om_gpkg_put_style(db, j->table, GEOM_COLUMN, L->style_qml, L->style_sld);
+  if (rc == SQLITE_OK && L->provenance)
+    rc = om_gpkg_put_metadata(db, j->table,
+                              L->provenance_type ? L->provenance_type : "text/plain",
+                              L->provenance);
+  return rc == SQLITE_OK ? 0 : fail_sqlite(j, db, rc);
+}
+
 /* Replace the layer inside the open transaction. */
 static int build_layer(struct job *j, sqlite3 *db)
 {
   int rc = ensure_core(j, db);
   if (rc == 0)
     rc = register_srs(j, db);
+  if (rc == 0) {
+    /* The layer's old provenance, found through the references drop_layer deletes. */
+    int src = om_gpkg_forget_metadata(db, j->table);
+    rc = src == SQLITE_OK ? 0 : fail_sqlite(j, db, src);
+  }
   if (rc == 0)
     rc = drop_layer(j, db); /* first, so that the new layer reuses its pages */
   if (rc == 0) {
@@ -755,129 +694,15 @@ static int build_layer(struct job *j, sqlite3 *db)
   om_gpkg_rtree_release(&tree);
   if (rc == 0)
     rc = register_layer(j, db);
-  return rc;
-}
-
-static int open_db(struct job *j, sqlite3 **db, const char *path, int flags)
-{
-  int rc = sqlite3_open_v2(path, db, flags, NULL);
-  if (rc == SQLITE_OK) {
-    sqlite3_db_config(*db, SQLITE_DBCONFIG_DEFENSIVE, 0, (int *)NULL); /* shadow tables */
-    rc = sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
-  }
-  if (rc != SQLITE_OK) {
-    rc = fail_sqlite(j, *db, rc);
-    sqlite3_close(*db);
-    *db = NULL;
-  }
-  return rc;
-}
-
-/* Whether path has -wal, -shm or -journal files beside it; removes them if asked. */
-static bool companions(const char *path, bool remove)
-{
-  static const char *const suffixes[] = {"-wal", "-shm", "-journal"};
-  bool found = false;
-  for (size_t i = 0; i < 3; i++) {
-    char name[PATH_MAX];
-    if (snprintf(name, sizeof name, "%s%s", path, suffixes[i]) >= (int)sizeof name)
-      continue;
-    found |= access(name, F_OK) == 0;
-    if (remove)
-      unlink(name);
-  }
-  return found;
-}
-
-/* The layer replaced in place, in one transaction (a reader has the file open). */
-static int write_in_place(struct job *j)
-{
-  sqlite3 *db;
-  int rc = open_db(j, &db, j->o->path, SQLITE_OPEN_READWRITE);
-  if (rc < 0)
-    return rc;
-  int src = exec_fmt(db, "PRAGMA cache_size = -%d", BUILD_CACHE_KIB);
-  if (src == SQLITE_OK)
-    src = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  rc = src == SQLITE_OK ? build_layer(j, db) : fail_sqlite(j, db, src);
-  if (rc == 0 && (src = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
-    rc = fail_sqlite(j, db, src);
-  if (rc < 0 && !sqlite3_get_autocommit(db))
-    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-  sqlite3_close(db);
-  return rc;
-}
-
-/* Copy the existing file into the open temporary; *wal says whether it was in WAL mode. */
-static int copy_existing(struct job *j, sqlite3 *dst, bool *wal)
-{
-  /*
-   * Read-write although it only reads: a read-only connection to a WAL
-   * file creates -wal and -shm files it cannot remove when it closes.
-   */
-  sqlite3 *src;
-  int rc = open_db(j, &src, j->o->path, SQLITE_OPEN_READWRITE);
-  if (rc < 0 && access(j->o->path, W_OK) != 0)
-    rc = open_db(j, &src, j->o->path, SQLITE_OPEN_READONLY);
-  if (rc < 0)
-    return rc;
-  sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
-  int brc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(dst);
-  int frc = sqlite3_backup_finish(b);
-  if (brc != SQLITE_DONE)
-    rc = fail_sqlite(j, b ? src : dst, brc);
-  else if (frc != SQLITE_OK)
-    rc = fail_sqlite(j, dst, frc);
-  sqlite3_close(src);
-  /* The copy's header (bytes 18-19 = 2) keeps WAL mode if the original had it. */
-  sqlite3_stmt *st = NULL;
-  if (rc == 0 && sqlite3_prepare_v2(dst, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    *wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
-  sqlite3_finalize(st);
-  return rc;
-}
-
-/*
- * The layer replaced in a temporary copy that is renamed over the target.
- * Returns 1 instead of renaming when a reader opened the target meanwhile,
- * so that the caller replaces it in place after all.
- */
-static int write_via_copy(struct job *j, bool exists)
-{
-  struct om_atomic a;
-  int rc = om_atomic_reserve(&a, j->o->path, j->d);
-  if (rc < 0)
-    return rc;
-  sqlite3 *db = NULL;
-  bool wal = false;
-  rc = open_db(j, &db, a.tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (rc == 0 && exists)
-    rc = copy_existing(j, db, &wal);
-  if (rc == 0) {
-    /* A temporary nobody else reads: no journal, no syncs until commit. */
-    int src = exec_fmt(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
-                           "PRAGMA cache_size = -%d; BEGIN", BUILD_CACHE_KIB);
-    rc = src == SQLITE_OK ? build_layer(j, db) : fail_sqlite(j, db, src);
-    if (rc == 0 && (src = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK)
-      rc = fail_sqlite(j, db, src);
-    /* A new file stays in rollback-journal (DELETE) mode; a WAL file goes back to WAL. */
-    if (rc == 0 && wal &&
-        (src = sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) != SQLITE_OK)
-      rc = fail_sqlite(j, db, src);
-  }
-  if (db && sqlite3_close(db) != SQLITE_OK && rc == 0)
-    rc = om_diag_fail(j->d, OM_EDEP, "cannot write '%s': %s", j->o->path, sqlite3_errmsg(db));
-  struct stat st;
-  if (rc == 0 && exists && stat(j->o->path, &st) == 0)
-    (void)chmod(a.tmp, st.st_mode & 07777); /* keep the permissions the file had */
-  if (rc == 0 && exists && companions(j->o->path, false))
-    rc = 1;
   if (rc == 0)
-    return om_atomic_commit(&a, j->d);
-  companions(a.tmp, true);
-  om_atomic_abort(&a);
+    rc = write_extras(j, db);
   return rc;
+}
+
+/* om_gpkg_fill_fn: the layer, replaced inside the transaction om_gpkg_replace opened. */
+static int fill(void *ctx, sqlite3 *db)
+{
+  return build_layer(ctx, db);
 }
 
 int om_write_gpkg(const struct om_layer_data *L, const struct om_output_opts *o,
@@ -889,23 +714,7 @@ int om_write_gpkg(const struct om_layer_data *L, const struct om_output_opts *o,
   int rc = check_names(&j);
   if (rc == 0)
     rc = scan_layer(&j);
-  if (rc < 0)
-    return rc;
-
-  struct busy_path me = {.key = canonical_path(o->path)};
-  if (!me.key)
-    return om_diag_fail(d, errno == ENOMEM ? OM_ENOMEM : OM_EIO, "cannot write '%s': %s",
-                        o->path, strerror(errno));
-  busy_enter(&me);
-  struct stat st;
-  bool exists = stat(o->path, &st) == 0;
-  if (exists && !S_ISREG(st.st_mode))
-    rc = om_diag_fail(d, OM_EIO, "cannot write '%s': not a regular file", o->path);
-  else if (exists && companions(o->path, false))
-    rc = write_in_place(&j);
-  else if ((rc = write_via_copy(&j, exists)) == 1)
-    rc = write_in_place(&j);
-  busy_leave(&me);
-  free((char *)me.key);
+  if (rc == 0)
+    rc = om_gpkg_replace(o->path, o->batch, fill, &j, d);
   return rc;
 }

@@ -16,6 +16,9 @@ struct om_layer_data {
   const struct om_schema *schema; /* attribute fields */
   const struct om_spool *spool;   /* finished: the features */
   const char *provenance;         /* free text for output metadata (sources, version), or NULL */
+  const char *provenance_type;    /* its MIME type ("application/json"), or NULL for text/plain */
+  const char *style_qml;          /* the layer's style as QML (GeoPackage layer_styles), or NULL */
+  const char *style_sld;          /* the same as SLD 1.1, or NULL */
 };
 
 /*
@@ -33,7 +36,10 @@ int om_write_geojson(const struct om_layer_data *L, const struct om_output_opts 
  * a bulk-loaded R-tree index.  A new file, or one without -wal/-shm/-journal
  * companions, is prepared in a temporary copy and renamed over the target;
  * a file with companions (a reader has it open) is changed in place in one
- * transaction.  With o->srs, the features (o->spool, already transformed)
+ * transaction.  With o->batch, the copy is the build's copy of the file,
+ * shared with its other layers and renamed once by om_gpkg_batch_commit
+ * (io/gpkg_batch.h); until then the target is unchanged.  With o->srs, the
+ * features (o->spool, already transformed)
  * are registered in that CRS: its gpkg_spatial_ref_sys row, the srs_id of
  * gpkg_contents, gpkg_geometry_columns and every geometry blob.
  */
@@ -48,5 +54,31 @@ int om_write_gpkg(const struct om_layer_data *L, const struct om_output_opts *o,
  */
 int om_write_csv(const struct om_layer_data *L, const struct om_output_opts *o,
                  struct om_diag *d);
+
+/*
+ * Through GDAL's vector drivers (write_ogr.c), fields in source order with
+ * the schema's types, features in WGS 84.  Files are written under
+ * temporary names beside the target and renamed over it.
+ *
+ * KML (LIBKML driver; slow beyond a few thousand placemarks): names from 'name'
+ * (else the first text field), descriptions from 'description', one
+ * shared style.  Shapefile: field names cut to 10 unique characters, the
+ * mapping warned once and written to <stem>.fieldmap.csv; .cpg UTF-8,
+ * .prj WGS 84.  FlatGeobuf: with its packed R-tree index.
+ */
+int om_write_kml(const struct om_layer_data *L, const struct om_output_opts *o,
+                 struct om_diag *d);
+int om_write_shapefile(const struct om_layer_data *L, const struct om_output_opts *o,
+                       struct om_diag *d);
+int om_write_flatgeobuf(const struct om_layer_data *L, const struct om_output_opts *o,
+                        struct om_diag *d);
+
+/*
+ * PostGIS (write_pg.c): o->path is a GDAL "PG:" connection, o->layer the
+ * table.  The layer is loaded into a new table, then swapped in for the
+ * old one in one transaction, so readers see the old rows or the new ones.
+ */
+int om_write_pg(const struct om_layer_data *L, const struct om_output_opts *o,
+                struct om_diag *d);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "manifest/geocode.h"
 #include "manifest/joins.h"
+#include "manifest/publish.h"
 #include "manifest/aggregate.h"
 #include "manifest/transform.h"
 #include "manifest/yaml_util.h"
@@ -48,7 +49,8 @@ static const char *const field_required[] = {"field", NULL};
 static const char *const output_keys[] = {"path",   "layer", "format", "precision",
                                           "fields", "crs",   NULL};
 static const char *const project_keys[] = {"name", "title", "output", "layers",
-                                           "allow_outputs_outside_root", "gazetteer", NULL};
+                                           "allow_outputs_outside_root", "gazetteer",
+                                           "qgis_project", "web", NULL};
 static const char *const project_required[] = {"name", NULL};
 
 /* Where a layer's name was written, to point at both ends of a duplicate. */
@@ -299,7 +301,7 @@ static void read_locate(struct om_yaml_file *f, yaml_node_t *map, struct om_loca
 static void check_output_path(struct om_yaml_file *f, yaml_node_t *at, const char *path,
                               const char *root, bool anywhere)
 {
-  if (anywhere)
+  if (anywhere || strncmp(path, "PG:", 3) == 0) /* a database, not a file in the project */
     return;
   if (strncmp(path, "/vsi", 4) == 0) {
     om_yaml_error_at(f, at, "output '%s' must be a file in the project, not a GDAL virtual path",
@@ -336,10 +338,33 @@ static void read_output_format(struct om_yaml_file *f, yaml_node_t *item, yaml_n
       o->format = OM_FORMAT_GPKG;
     else if (strcasecmp(format, "CSV") == 0)
       o->format = OM_FORMAT_CSV;
+    else if (strcasecmp(format, "KML") == 0 || strcasecmp(format, "LIBKML") == 0)
+      o->format = OM_FORMAT_KML;
+    else if (strcasecmp(format, "ESRI Shapefile") == 0 || strcasecmp(format, "Shapefile") == 0)
+      o->format = OM_FORMAT_SHAPEFILE;
+    else if (strcasecmp(format, "FlatGeobuf") == 0)
+      o->format = OM_FORMAT_FLATGEOBUF;
+    else if (strcasecmp(format, "PostGIS") == 0 || strcasecmp(format, "PostgreSQL") == 0)
+      o->format = OM_FORMAT_POSTGIS;
     else
       om_yaml_error_at(f, om_yaml_get(f, item, "format"),
-                       "'format' must be one of GeoJSON, GPKG, CSV, not '%s'", format);
+                       "'format' must be one of GeoJSON, GPKG, CSV, KML, ESRI Shapefile, "
+                       "FlatGeobuf, PostGIS, not '%s'",
+                       format);
     free(format);
+    if (o->format == OM_FORMAT_POSTGIS && strncmp(o->path, "PG:", 3) != 0)
+      om_yaml_error_at(f, path_node, "a PostGIS output's path must be a 'PG:' connection, not '%s'",
+                       o->path);
+    else if (o->format != OM_FORMAT_POSTGIS && strncmp(o->path, "PG:", 3) == 0)
+      om_yaml_error_at(f, path_node, "output 'PG:...' is a PostGIS table: give no other 'format'");
+  } else if (strncmp(o->path, "PG:", 3) == 0) {
+    o->format = OM_FORMAT_POSTGIS;
+  } else if (has_ext(o->path, ".kml")) {
+    o->format = OM_FORMAT_KML;
+  } else if (has_ext(o->path, ".shp")) {
+    o->format = OM_FORMAT_SHAPEFILE;
+  } else if (has_ext(o->path, ".fgb")) {
+    o->format = OM_FORMAT_FLATGEOBUF;
   } else if (has_ext(o->path, ".geojson") || has_ext(o->path, ".json")) {
     o->format = OM_FORMAT_GEOJSON;
   } else if (has_ext(o->path, ".gpkg")) {
@@ -349,7 +374,8 @@ static void read_output_format(struct om_yaml_file *f, yaml_node_t *item, yaml_n
   } else {
     om_yaml_error_at(f, path_node,
                      "cannot tell the format of output '%s' from its extension; use .geojson, "
-                     ".json, .gpkg or .csv, or give 'format' (GeoJSON, GPKG, CSV)",
+                     ".json, .gpkg, .csv, .kml, .shp or .fgb, or give 'format' (GeoJSON, GPKG, "
+                     "CSV, KML, ESRI Shapefile, FlatGeobuf)",
                      o->path);
   }
 }
@@ -807,6 +833,7 @@ int om_project_load(struct om_project **out, const char *dir, struct om_diag *d)
     if (allow && !om_yaml_is_null(allow))
       om_yaml_boolean(&f, allow, "allow_outputs_outside_root", &p->allow_outside_root);
     om_yaml_string(&f, map, "gazetteer", &p->gazetteer);
+    om_manifest_read_publish(&f, map, p);
     read_layer_list(&f, map, dir, &paths);
   }
   om_yaml_close(&f);
@@ -837,6 +864,7 @@ int om_project_load(struct om_project **out, const char *dir, struct om_diag *d)
     }
   }
   check_output_clashes(&e, p->layers, p->nlayers);
+  om_manifest_check_publish(&e, p);
   free(names);
   path_list_release(&paths);
 
@@ -862,6 +890,7 @@ void om_project_free(struct om_project *p)
   free(p->title);
   free(p->output_root);
   free(p->gazetteer);
+  om_manifest_release_publish(p);
   free(p);
 }
 

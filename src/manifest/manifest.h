@@ -73,12 +73,20 @@ struct om_locate_def {
   bool make_valid; /* repair invalid geometries (reported) instead of rejecting them */
 };
 
-enum om_format { OM_FORMAT_GEOJSON, OM_FORMAT_GPKG, OM_FORMAT_CSV };
+enum om_format {
+  OM_FORMAT_GEOJSON,
+  OM_FORMAT_GPKG,
+  OM_FORMAT_CSV,
+  OM_FORMAT_KML,        /* .kml */
+  OM_FORMAT_SHAPEFILE,  /* .shp ("ESRI Shapefile") */
+  OM_FORMAT_FLATGEOBUF, /* .fgb */
+  OM_FORMAT_POSTGIS,    /* a "PG:" connection; 'layer' is the table */
+};
 
 struct om_output_def {
   char *path;         /* relative to the project dir */
   enum om_format format; /* from 'format' or the extension */
-  char *layer;        /* layer name inside a GeoPackage (default: the layer's name) */
+  char *layer;        /* layer name inside a GeoPackage, PostGIS table (default: the layer's name) */
   int precision;      /* GeoJSON coordinate decimals (default 6) */
   size_t nfields;     /* allow-list of fields, 0 = all */
   char **fields;
@@ -168,7 +176,28 @@ struct om_layer_def {
   struct om_aggregate_def aggregate; /* nby 0 when not declared */
 };
 
+/* One layer of the web bundle ('web.layers'), with where it was named. */
+struct om_web_layer_def {
+  char *name;         /* a layer of the project */
+  long line, column;  /* for messages */
+};
+
+/* 'web': the web bundle (manifest/publish.h); dir is NULL when not declared. */
+struct om_web_def {
+  char *dir;          /* the bundle's folder, relative to the project */
+  char *title;        /* the page's title, or NULL for the project's */
+  char *library;      /* folder holding maplibre-gl.js and .css, or NULL (README.md, "Web bundle") */
+  size_t nlayers;     /* layers shown (drawn in the order of om_publish_order); 0 = every layer */
+  struct om_web_layer_def *layers;
+  char *tiles_layer;  /* the layer served as vector tiles, or NULL */
+  long tiles_line, tiles_column;
+  int minzoom, maxzoom; /* the tiles' zoom levels */
+};
+
 struct om_project {
+  char *qgis_project; /* 'qgis_project': the .qgz / .qgs written, relative to dir, or NULL */
+  long qgis_line, qgis_column; /* where it was declared */
+  struct om_web_def web; /* 'web' */
   char *dir;          /* project directory */
   char *file;         /* path of oremap.yaml */
   char *name;         /* project name */

@@ -3,9 +3,15 @@
  * builds left, plan, and build the stale layers, up to 'jobs' at a time.
  * A layer starts when the layers it reads are done and no running layer
  * writes to a file it writes.  A failing layer does not stop independent
- * layers; the layers that read it are skipped with the reason.  The state
- * file is updated after every layer, so a build killed at any moment
- * leaves a state that the next build can finish from.
+ * layers; the layers that read it are skipped with the reason.
+ *
+ * The layers of one build that write into the same GeoPackage add their
+ * tables to one temporary copy of it, committed (renamed over the file)
+ * once the last of them is done, or earlier when a layer that reads one
+ * of them is about to start: the file is copied once per build, not once
+ * per layer.  The state file is updated after every layer whose outputs
+ * are all on disk (for a shared GeoPackage, after its commit), so a build
+ * killed at any moment leaves a state that the next build can finish from.
  */
 #ifndef OM_PIPELINE_BUILD_H
 #define OM_PIPELINE_BUILD_H
@@ -16,17 +22,22 @@
 #include "manifest/manifest.h"
 #include "pipeline/layer.h"
 #include "pipeline/plan.h"
+#include "pipeline/publish.h"
 #include "pipeline/state.h"
 
+struct om_gpkg_batch;
+
 /*
- * Builds one stale layer: om_layer_build in the engine.  Passed in rather
+ * Builds one stale layer: om_layer_build_shared in the engine, its
+ * GeoPackage outputs going into gpkg's copies, which the build commits
+ * once per file (io/gpkg_batch.h).  Passed in rather
  * than called so that the front (src/front/main.c), which must not load
  * GDAL, PROJ or GEOS, plans with this same code and leaves building to the
  * engine.
  */
 typedef int om_build_layer_fn(struct om_layer_result *res, const struct om_project *p,
                               const struct om_layer_def *layer, const struct om_progress *progress,
-                              struct om_diag *d);
+                              struct om_gpkg_batch *gpkg, struct om_diag *d);
 
 struct om_build_opts {
   char *const *only;   /* layers asked for, or NULL */
@@ -36,6 +47,7 @@ struct om_build_opts {
   int jobs;            /* layers at once (>= 1) */
   double lock_timeout; /* seconds to wait for another build */
   om_build_layer_fn *build_layer; /* builds a stale layer; NULL: plan only (see om_build_run) */
+  om_build_publish_fn *publish;   /* makes the QGIS project and web bundle when due, or NULL */
 };
 
 enum om_layer_status {
@@ -73,6 +85,7 @@ struct om_build {
   struct om_build_layer *layers; /* p->nlayers entries, in the project's order */
   size_t n;
   bool unbuilt;                  /* a layer was stale and there was no build_layer */
+  struct om_publish_result publish; /* the QGIS project and web bundle (pipeline/publish.h) */
 };
 
 /*

@@ -32,6 +32,7 @@
 #include "pipeline/geocode.h"
 #include "pipeline/joins.h"
 #include "pipeline/output_crs.h"
+#include "pipeline/style.h"
 #include "pipeline/transform.h"
 
 /* How one output column is filled and typed. */
@@ -67,6 +68,7 @@ struct build {
   size_t own;          /* columns from the source; the joined ones follow */
   const char **values; /* per column, for the feature being added */
   char **owned;        /* per column: canonical text made for it, or NULL */
+  struct om_gpkg_batch *gpkg; /* the build's GeoPackage copies, or NULL */
 };
 
 static const struct om_field_decl *declared(const struct om_layer_def *layer, const char *name)
@@ -329,18 +331,39 @@ struct writer_job {
   size_t n;
   struct om_diag d;            /* the job's own: threads share nothing mutable */
   int rc;
+  char **warnings;             /* lines the writers warned, owned */
+  size_t nwarnings;
 };
+
+/* A writer's warning, kept by its job and reported after the join (threads share no callback). */
+static void keep_warning(void *ctx, enum om_level level, const char *line)
+{
+  struct writer_job *job = ctx;
+  if (level != OM_LEVEL_WARNING)
+    return;
+  char **grown = realloc(job->warnings, (job->nwarnings + 1) * sizeof *grown);
+  if (grown && (grown[job->nwarnings] = strdup(line)) != NULL)
+    job->nwarnings++;
+  if (grown)
+    job->warnings = grown;
+}
 
 static void *run_writer_job(void *arg)
 {
   struct writer_job *job = arg;
+  job->d.report = keep_warning;
+  job->d.report_ctx = job;
   for (size_t i = 0; i < job->n && job->rc == 0; i++) {
-    if (job->formats[i] == OM_FORMAT_GPKG)
-      job->rc = om_write_gpkg(job->L, &job->opts[i], &job->d);
-    else if (job->formats[i] == OM_FORMAT_CSV)
-      job->rc = om_write_csv(job->L, &job->opts[i], &job->d);
-    else
-      job->rc = om_write_geojson(job->L, &job->opts[i], &job->d);
+    const struct om_output_opts *o = &job->opts[i];
+    switch (job->formats[i]) {
+    case OM_FORMAT_GPKG: job->rc = om_write_gpkg(job->L, o, &job->d); break;
+    case OM_FORMAT_CSV: job->rc = om_write_csv(job->L, o, &job->d); break;
+    case OM_FORMAT_KML: job->rc = om_write_kml(job->L, o, &job->d); break;
+    case OM_FORMAT_SHAPEFILE: job->rc = om_write_shapefile(job->L, o, &job->d); break;
+    case OM_FORMAT_FLATGEOBUF: job->rc = om_write_flatgeobuf(job->L, o, &job->d); break;
+    case OM_FORMAT_POSTGIS: job->rc = om_write_pg(job->L, o, &job->d); break;
+    case OM_FORMAT_GEOJSON: job->rc = om_write_geojson(job->L, o, &job->d); break;
+    }
   }
   return NULL;
 }
@@ -409,13 +432,13 @@ static int write_outputs(struct build *b)
       char *dir = paths[k] ? om_path_dirname(paths[k]) : NULL;
       if (rc == 0 && !dir)
         rc = om_diag_fail(b->d, OM_ENOMEM, "out of memory");
-      if (rc == 0 && om_path_mkdirs(dir) != 0)
+      if (rc == 0 && o->format != OM_FORMAT_POSTGIS && om_path_mkdirs(dir) != 0)
         rc = om_diag_fail(b->d, OM_EIO, "cannot create folder '%s': %m", dir);
       free(dir);
       opts[k] = (struct om_output_opts){
         .path = paths[k], .layer = o->layer ? o->layer : layer->name, .title = layer->title,
         .description = *description ? description : NULL, .precision = o->precision,
-        .nfields = o->nfields, .field_index = fields[k],
+        .nfields = o->nfields, .field_index = fields[k], .batch = b->gpkg,
       };
       if (rc == 0 && o->format == OM_FORMAT_GPKG && om_output_crs_wanted(o)) {
         rc = om_output_crs_make(&crs[k], b->spool, layer, o, b->d);
@@ -429,7 +452,14 @@ static int write_outputs(struct build *b)
   size_t ngpkg = 0;
   while (ngpkg < k && formats[ngpkg] == OM_FORMAT_GPKG)
     ngpkg++;
-  struct om_layer_data L = {.name = layer->name, .schema = &b->schema, .spool = b->spool};
+  /* The style and provenance GeoPackages carry, against the fields really written. */
+  struct om_layer_extras extras = {0};
+  if (rc == 0 && ngpkg > 0)
+    rc = om_layer_extras_make(&extras, b->p, layer, &b->schema, *credit ? credit : NULL, b->d);
+  struct om_layer_data L = {.name = layer->name, .schema = &b->schema, .spool = b->spool,
+                            .provenance = extras.provenance,
+                            .provenance_type = "application/json",
+                            .style_qml = extras.qml, .style_sld = extras.sld};
   struct writer_job jobs[2] = {
     {.L = &L, .opts = opts, .formats = formats, .n = ngpkg},
     {.L = &L, .opts = opts + ngpkg, .formats = formats + ngpkg, .n = k - ngpkg},
@@ -443,6 +473,9 @@ static int write_outputs(struct build *b)
     run_writer_job(&jobs[1]);
     if (threaded)
       pthread_join(thread, NULL);
+    for (int i = 0; i < 2; i++)
+      for (size_t w = 0; w < jobs[i].nwarnings; w++)
+        om_diag_warn(b->d, "%s", jobs[i].warnings[w]);
     for (int i = 0; i < 2 && rc == 0; i++) {
       if (jobs[i].rc < 0) {
         rc = jobs[i].rc;
@@ -451,6 +484,11 @@ static int write_outputs(struct build *b)
     }
   }
 
+  for (int i = 0; i < 2; i++) {
+    for (size_t w = 0; w < jobs[i].nwarnings; w++)
+      free(jobs[i].warnings[w]);
+    free(jobs[i].warnings);
+  }
   for (size_t i = 0; i < n && fields && paths && crs; i++) {
     free(fields[i]);
     free(paths[i]);
@@ -462,6 +500,7 @@ static int write_outputs(struct build *b)
   free(opts);
   free(formats);
   free(description);
+  om_layer_extras_release(&extras);
   return rc;
 }
 
@@ -605,6 +644,8 @@ static int add_transform_columns(struct build *b)
  */
 static int check_inside_root(const struct build *b, const struct om_output_def *o)
 {
+  if (o->format == OM_FORMAT_POSTGIS) /* a table in a database, not a path */
+    return 0;
   char *root = om_path_join(b->p->dir, b->p->output_root);
   char *path = om_path_join(b->p->dir, o->path);
   char *real_root = root ? realpath(root, NULL) : NULL;
@@ -727,9 +768,16 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
                    const struct om_layer_def *layer, const struct om_progress *progress,
                    struct om_diag *d)
 {
+  return om_layer_build_shared(res, p, layer, progress, NULL, d);
+}
+
+int om_layer_build_shared(struct om_layer_result *res, const struct om_project *p,
+                          const struct om_layer_def *layer, const struct om_progress *progress,
+                          struct om_gpkg_batch *gpkg, struct om_diag *d)
+{
   memset(res, 0, sizeof *res);
   double start = now();
-  struct build b = {.p = p, .layer = layer, .d = d};
+  struct build b = {.p = p, .layer = layer, .d = d, .gpkg = gpkg};
   om_strset_init(&b.ids);
   long rejected_before = d->rejected; /* d may have served other builds */
   long counts_before[OM_REASON__COUNT];
@@ -807,6 +855,8 @@ int om_layer_validate(const struct om_project *p, const struct om_layer_def *lay
                         layer->file, layer->name, layer->style);
     free(style);
   }
+  if (rc == 0)
+    rc = om_layer_style_check(p, layer, &b.schema, d);
   release_build(&b);
   return rc;
 }

@@ -58,6 +58,18 @@ int om_layer_build(struct om_layer_result *res, const struct om_project *p,
                    const struct om_layer_def *layer, const struct om_progress *progress,
                    struct om_diag *d);
 
+struct om_gpkg_batch;
+
+/*
+ * om_layer_build, with the GeoPackage outputs written into gpkg's copies
+ * of their files (io/gpkg_batch.h): the caller commits them once the
+ * build's last layer writing each file is done.  Until then those outputs
+ * are unchanged on disk.  gpkg NULL: om_layer_build.
+ */
+int om_layer_build_shared(struct om_layer_result *res, const struct om_project *p,
+                          const struct om_layer_def *layer, const struct om_progress *progress,
+                          struct om_gpkg_batch *gpkg, struct om_diag *d);
+
 /*
  * Check a layer without reading its records or writing anything: the
  * source opens, the fields the manifest names exist, the CRS is known, the

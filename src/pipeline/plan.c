@@ -36,10 +36,10 @@ static char *normalized(const char *dir, const char *rel)
   return path;
 }
 
-/* The GeoPackage table an output writes, or NULL for a whole file. */
+/* The GeoPackage or PostGIS table an output writes, or NULL for a whole file. */
 static const char *output_table(const struct om_layer_def *l, const struct om_output_def *o)
 {
-  if (o->format != OM_FORMAT_GPKG)
+  if (o->format != OM_FORMAT_GPKG && o->format != OM_FORMAT_POSTGIS)
     return NULL;
   return o->layer ? o->layer : l->name;
 }
@@ -391,11 +391,44 @@ static int add_source_files(struct om_state_layer *out, const struct om_project 
   return rc;
 }
 
+/*
+ * A PostGIS table cannot be fingerprinted here: the plan runs in the front,
+ * which links no database client (src/front/main.c).  Such an output counts
+ * as up to date while the layer's inputs, the connection string among them
+ * (hashed with the manifest), are unchanged: its fingerprint stands for the
+ * table's name only.  The writer leaves the row count and a content hash in
+ * the table's comment for anyone who wants to check; --force rewrites it.
+ */
+static bool is_database(const char *path)
+{
+  return strncmp(path, "PG:", 3) == 0;
+}
+
+static uint64_t table_name_fingerprint(const char *table)
+{
+  struct om_hasher h;
+  if (om_hasher_init(&h) < 0)
+    return 0;
+  om_hasher_str(&h, "PostGIS table");
+  om_hasher_str(&h, table);
+  uint64_t v = om_hasher_digest(&h);
+  om_hasher_release(&h);
+  return v ? v : 1;
+}
+
+/* The fingerprint of an output now: a file's hash, a GeoPackage table's, a PostGIS table's. */
+static uint64_t stored_fingerprint(struct om_state *st, const struct om_project *p,
+                                   const char *path, const char *table)
+{
+  if (is_database(path))
+    return table ? table_name_fingerprint(table) : 0;
+  return table ? gpkg_fingerprint(st, p, path, table) : file_hash(st, p, path);
+}
+
 static uint64_t output_fingerprint(const struct om_project *p, const struct om_layer_def *l,
                                    const struct om_output_def *o, struct om_state *st)
 {
-  const char *table = output_table(l, o);
-  return table ? gpkg_fingerprint(st, p, o->path, table) : file_hash(st, p, o->path);
+  return stored_fingerprint(st, p, o->path, output_table(l, o));
 }
 
 /* A geocoding layer depends on its gazetteer index and its overrides. */
@@ -492,7 +525,8 @@ int om_plan_outputs(struct om_state_layer *l, const struct om_project *p,
     const struct om_output_def *o = &def->outputs[i];
     struct om_state_output *so = &l->outputs[l->noutputs++];
     const char *table = output_table(def, o);
-    so->path = strdup(o->path);
+    /* A connection string may hold a password: the state file keeps "PG:" only. */
+    so->path = strdup(is_database(o->path) ? "PG:" : o->path);
     so->table = table ? strdup(table) : NULL;
     so->fingerprint = output_fingerprint(p, def, o, st);
     if (!so->path || (table && !so->table)) {
@@ -547,7 +581,7 @@ static int decide(struct om_plan *plan, size_t i, const struct om_project *p,
   om_state_layer_release(&now);
   for (size_t k = 0; k < old->noutputs && !used; k++) {
     const struct om_state_output *o = &old->outputs[k];
-    uint64_t h = o->table ? gpkg_fingerprint(st, p, o->path, o->table) : file_hash(st, p, o->path);
+    uint64_t h = stored_fingerprint(st, p, o->path, o->table);
     if (h == 0)
       used = (size_t)snprintf(pl->reason, sizeof pl->reason, "output missing: %s%s%s", o->path,
                               o->table ? " table " : "", o->table ? o->table : "");
@@ -603,4 +637,31 @@ void om_plan_release(struct om_plan *plan)
   free(plan->layers);
   free(plan->order);
   memset(plan, 0, sizeof *plan);
+}
+
+bool om_plan_reads_output(const struct om_project *p, const struct om_layer_def *b,
+                          const struct om_layer_def *a, const struct om_output_def *o)
+{
+  if (reads(p, b, a, o))
+    return true;
+  if (om_layer_transform_reads(p, b) == a && om_layer_transform_source(a) == o)
+    return true;
+  for (size_t k = 0; k < b->njoins; k++) {
+    const struct om_join_def *j = &b->joins[k];
+    if (j->from_layer) { /* a joined layer is read through its first output */
+      if (strcmp(j->from_layer, a->name) == 0 && o == &a->outputs[0])
+        return true;
+      continue;
+    }
+    char *t = normalized(p->dir, j->table), *out = normalized(p->dir, o->path);
+    bool same = t && out && strcmp(t, out) == 0;
+    const char *table = output_table(a, o);
+    if (same && table && j->layer)
+      same = strcmp(table, j->layer) == 0;
+    free(t);
+    free(out);
+    if (same)
+      return true;
+  }
+  return false;
 }

@@ -56,6 +56,13 @@ void om_plan_release(struct om_plan *plan);
  * A source that is not a file (a database connection) gets no hash: such a
  * layer is rebuilt every time.
  */
+/*
+ * Whether layer b reads output o of layer a, as its source, through a
+ * join, or as a flow line's origin: b must not start before o is on disk.
+ */
+bool om_plan_reads_output(const struct om_project *p, const struct om_layer_def *b,
+                          const struct om_layer_def *a, const struct om_output_def *o);
+
 int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
                    const struct om_plan *plan, size_t i, struct om_state *st, struct om_diag *d);
 int om_plan_outputs(struct om_state_layer *l, const struct om_project *p,

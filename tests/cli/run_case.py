@@ -16,7 +16,8 @@ A case folder holds
     files/   expected files, by path relative to the work folder, compared
              in canonical form: GeoJSON with sorted keys and rounded numbers,
              GeoPackage as a JSON dump (tables, rows, geometries, checks),
-             anything else as text.
+             Shapefile and FlatGeobuf as GDAL reads them (fields, features,
+             the FlatGeobuf index), anything else as text.
 Times ("in 0.02 s") are masked in stdout and stderr.
 
 usage: run_case.py OREMAP CASE_DIR WORK_DIR [--update]
@@ -130,7 +131,38 @@ def dump_gpkg(path):
     return round_numbers(out)
 
 
+def fgb_index_node_size(path):
+    """FlatGeobuf header field 9 (index_node_size): 0 means no spatial index."""
+    with open(path, "rb") as f:
+        buf = f.read(1 << 16)
+    base = 12  # 8 magic bytes, then the header's length, then the header flatbuffer
+    table = base + struct.unpack_from("<I", buf, base)[0]
+    vtable = table - struct.unpack_from("<i", buf, table)[0]
+    vt_size = struct.unpack_from("<H", buf, vtable)[0]
+    slot = 4 + 2 * 9
+    off = struct.unpack_from("<H", buf, vtable + slot)[0] if slot < vt_size else 0
+    return struct.unpack_from("<H", buf, table + off)[0] if off else 16
+
+
+def dump_ogr(path):
+    """A file only GDAL reads (Shapefile, FlatGeobuf): ogrinfo's summary and the features."""
+    info = subprocess.run(["ogrinfo", "-ro", "-so", "-al", path], capture_output=True,
+                          text=True, check=True).stdout
+    summary = [l for l in info.splitlines()
+               if re.match(r"(Layer name|Geometry|Feature Count|Extent|\S.*: (String|Integer64|"
+                           r"Integer|Real) \()", l) or "using driver" in l or l.startswith('    ID["EPSG"')]
+    features = subprocess.run(["ogr2ogr", "-f", "GeoJSON", "/vsistdout/", path],
+                              capture_output=True, check=True).stdout
+    out = {"summary": [l.strip() for l in summary],
+           "features": json.loads(features.decode("utf-8"))["features"]}
+    if path.endswith(".fgb"):
+        out["index_node_size"] = fgb_index_node_size(path)
+    return round_numbers(out)
+
+
 def canonical(path):
+    if path.endswith(".shp") or path.endswith(".fgb"):
+        return json.dumps(dump_ogr(path), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if path.endswith(".gpkg"):
         return json.dumps(dump_gpkg(path), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if path.endswith(".geojson") or path.endswith(".json"):
@@ -204,7 +236,8 @@ def main():
         for root, _, names in os.walk(files_dir):
             for n in sorted(names):
                 rel = os.path.relpath(os.path.join(root, n), files_dir)
-                # A GeoPackage's canonical form is stored as <name>.gpkg.dump.json.
+                # A GeoPackage's (Shapefile's, FlatGeobuf's) canonical form is stored as
+                # <name>.gpkg.dump.json.
                 target = rel[:-len(".dump.json")] if rel.endswith(".dump.json") else rel
                 src = os.path.join(work, target)
                 if not os.path.exists(src):

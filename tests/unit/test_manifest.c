@@ -555,11 +555,13 @@ static void test_output_errors(void **state)
   (void)state;
   expect_layer_error("manifest-format",
                      "name: sites\nsource: { path: s.csv }\n"
-                     "outputs: [{ path: out/x.shp, format: Shapefile }]\n",
-                     "3:38: 'format' must be one of GeoJSON, GPKG, CSV, not 'Shapefile'");
-  expect_layer_error("manifest-ext", "name: sites\nsource: { path: s.csv }\noutputs: [out/x.shp]\n",
-                     "3:11: cannot tell the format of output 'out/x.shp' from its extension; use "
-                     ".geojson, .json, .gpkg or .csv, or give 'format' (GeoJSON, GPKG, CSV)");
+                     "outputs: [{ path: out/x.tab, format: MapInfo }]\n",
+                     "3:38: 'format' must be one of GeoJSON, GPKG, CSV, KML, ESRI Shapefile, "
+                     "FlatGeobuf, PostGIS, not 'MapInfo'");
+  expect_layer_error("manifest-ext", "name: sites\nsource: { path: s.csv }\noutputs: [out/x.tab]\n",
+                     "3:11: cannot tell the format of output 'out/x.tab' from its extension; use "
+                     ".geojson, .json, .gpkg, .csv, .kml, .shp or .fgb, or give 'format' "
+                     "(GeoJSON, GPKG, CSV, KML, ESRI Shapefile, FlatGeobuf)");
   expect_layer_error("manifest-abs",
                      "name: sites\nsource: { path: s.csv }\noutputs:\n  - /tmp/x.geojson\n",
                      "4:5: output '/tmp/x.geojson' must be relative to the project folder, not "

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/json.h"
 #include "geocode/geocode.h"
 #include "io/atomic.h"
 
@@ -229,29 +230,15 @@ void om_build_print_summary(FILE *out, const struct om_build *b, const struct om
   }
 }
 
-static void json_string(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (const unsigned char *c = (const unsigned char *)s; c && *c; c++) {
-    if (*c == '"' || *c == '\\')
-      fprintf(f, "\\%c", *c);
-    else if (*c < 0x20)
-      fprintf(f, "\\u%04x", *c);
-    else
-      fputc(*c, f);
-  }
-  fputc('"', f);
-}
-
 static void json_layer(FILE *f, const struct om_build_layer *l)
 {
   fprintf(f, "    {\"name\": ");
-  json_string(f, l->def->name);
+  om_json_put_string(f, l->def->name);
   fprintf(f, ", \"status\": \"%s\", \"reason\": ", status_name(l->status));
-  json_string(f, l->reason);
+  om_json_put_string(f, l->reason);
   if (l->status == OM_STATUS_FAILED) {
     fprintf(f, ", \"error\": ");
-    json_string(f, l->d.msg);
+    om_json_put_string(f, l->d.msg);
   }
   if (l->status == OM_STATUS_BUILT) {
     fprintf(f, ", \"read\": %ld, \"written\": %ld, \"rejected\": %ld, \"seconds\": %.3f",
@@ -278,12 +265,12 @@ static void json_layer(FILE *f, const struct om_build_layer *l)
     for (size_t k = 0; k < l->res.njoins; k++) {
       const struct om_join_result *jr = &l->res.joins[k];
       fprintf(f, "%s{\"table\": ", k ? ", " : "");
-      json_string(f, jr->table);
+      om_json_put_string(f, jr->table);
       fprintf(f, ", \"matched\": %ld, \"unmatched\": %ld, \"unmatched_dropped\": %s, "
                  "\"table_rows\": %ld, \"table_rows_unmatched\": %ld, \"unmatched_file\": ",
               jr->matched, jr->unmatched, jr->dropped ? "true" : "false", jr->table_rows,
               jr->unmatched_rows);
-      json_string(f, jr->unmatched_path);
+      om_json_put_string(f, jr->unmatched_path);
       fputc('}', f);
     }
     fputc(']', f);
@@ -291,16 +278,16 @@ static void json_layer(FILE *f, const struct om_build_layer *l)
   fprintf(f, ", \"inputs\": [");
   for (size_t k = 0; k < l->last.ninputs; k++) {
     fprintf(f, "%s{\"input\": ", k ? ", " : "");
-    json_string(f, l->last.inputs[k].label);
+    om_json_put_string(f, l->last.inputs[k].label);
     fprintf(f, ", \"xxh3\": \"%016llx\"}", (unsigned long long)l->last.inputs[k].hash);
   }
   fprintf(f, "], \"outputs\": [");
   for (size_t k = 0; k < l->last.noutputs; k++) {
     fprintf(f, "%s{\"path\": ", k ? ", " : "");
-    json_string(f, l->last.outputs[k].path);
+    om_json_put_string(f, l->last.outputs[k].path);
     if (l->last.outputs[k].table) {
       fprintf(f, ", \"table\": ");
-      json_string(f, l->last.outputs[k].table);
+      om_json_put_string(f, l->last.outputs[k].table);
     }
     fputc('}', f);
   }
@@ -315,7 +302,7 @@ int om_build_write_report(const char *path, const struct om_build *b,
   if (rc < 0)
     return rc;
   fprintf(a.f, "{\n  \"oremap_version\": \"%s\",\n  \"project\": ", OREMAP_VERSION);
-  json_string(a.f, p->name);
+  om_json_put_string(a.f, p->name);
   fprintf(a.f, ",\n  \"layers\": [");
   const char *sep = "\n";
   for (size_t i = 0; i < b->n; i++) {

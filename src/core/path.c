@@ -59,3 +59,27 @@ char *om_path_dirname(const char *path)
     return strdup("/");
   return strndup(path, (size_t)(slash - path));
 }
+
+/* Skip leading "./" so that "./out/a.geojson" and "out/a.geojson" compare equal. */
+const char *om_path_skip_dot(const char *path)
+{
+  while (path[0] == '.' && path[1] == '/') {
+    path += 2;
+    while (*path == '/')
+      path++;
+  }
+  return path;
+}
+
+bool om_path_has_dotdot(const char *path)
+{
+  for (const char *c = path; *c;) {
+    size_t n = strcspn(c, "/");
+    if (n == 2 && c[0] == '.' && c[1] == '.')
+      return true;
+    c += n;
+    while (*c == '/')
+      c++;
+  }
+  return false;
+}

@@ -305,59 +305,10 @@ static void fmt_lat(char *buf, size_t size, double lat)
   snprintf(buf, size, "%.2f%s", fabs(lat), lat < 0 ? "S" : "N");
 }
 
-enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *detail,
-                               size_t detail_size)
-{
-  om_detail_set(detail, detail_size, "%s", "");
-  if (!isfinite(*x) || !isfinite(*y)) {
-    om_detail_set(detail, detail_size, "%s is not finite", !isfinite(*x) ? "x" : "y");
-    return OM_REASON_NOT_FINITE;
-  }
-  if (c->wgs84)
-    return OM_REASON_NONE;
-
-  c->log[0] = '\0';
-  proj_errno_reset(c->op);
-  PJ_COORD out = proj_trans(c->op, PJ_FWD, proj_coord(*x, *y, 0, 0));
-  int err = proj_errno(c->op);
-  if (err != 0 || !isfinite(out.xy.x) || !isfinite(out.xy.y) || out.xy.x == HUGE_VAL ||
-      out.xy.y == HUGE_VAL) {
-    const char *why = err != 0 ? proj_context_errno_string(c->ctx, err) : "no finite result";
-    om_detail_set(detail, detail_size, "%s: %s", c->label, why ? why : "unknown error");
-    proj_errno_reset(c->op);
-    return OM_REASON_TRANSFORM_FAILED;
-  }
-  double lon = out.xy.x, lat = out.xy.y;
-
-  if (c->has_area && (lon_outside(lon, c->west, c->east) > OM_CRS_AREA_MARGIN ||
-                      lat_outside(lat, c->south, c->north) > OM_CRS_AREA_MARGIN)) {
-    char w[16], e[16], s[16], n[16], plon[16], plat[16];
-    fmt_lon(w, sizeof w, c->west);
-    fmt_lon(e, sizeof e, c->east);
-    fmt_lat(s, sizeof s, c->south);
-    fmt_lat(n, sizeof n, c->north);
-    fmt_lon(plon, sizeof plon, lon);
-    fmt_lat(plat, sizeof plat, lat);
-    om_detail_set(detail, detail_size, "%s covers %s to %s, %s to %s; the point is at %s, %s",
-               c->label, w, e, s, n, plon, plat);
-    return OM_REASON_OUTSIDE_CRS_AREA;
-  }
-  *x = lon;
-  *y = lat;
-  return OM_REASON_NONE;
-}
-
-enum om_reason om_crs_from_wgs84(struct om_crs *c, double *x, double *y, char *detail,
+/* OM_REASON_OUTSIDE_CRS_AREA (with the detail) when a WGS 84 point lies beyond c's area of use. */
+static enum om_reason area_check(const struct om_crs *c, double lon, double lat, char *detail,
                                  size_t detail_size)
 {
-  om_detail_set(detail, detail_size, "%s", "");
-  if (!isfinite(*x) || !isfinite(*y)) {
-    om_detail_set(detail, detail_size, "%s is not finite", !isfinite(*x) ? "x" : "y");
-    return OM_REASON_NOT_FINITE;
-  }
-  if (c->wgs84)
-    return OM_REASON_NONE;
-  double lon = *x, lat = *y;
   if (c->has_area && (lon_outside(lon, c->west, c->east) > OM_CRS_AREA_MARGIN ||
                       lat_outside(lat, c->south, c->north) > OM_CRS_AREA_MARGIN)) {
     char w[16], e[16], s[16], n[16], plon[16], plat[16];
@@ -371,17 +322,67 @@ enum om_reason om_crs_from_wgs84(struct om_crs *c, double *x, double *y, char *d
                   c->label, w, e, s, n, plon, plat);
     return OM_REASON_OUTSIDE_CRS_AREA;
   }
+  return OM_REASON_NONE;
+}
+
+/* Run c's operation in direction dir on (x, y) into out; OM_REASON_TRANSFORM_FAILED with the
+ * detail when PROJ fails or gives no finite result. */
+static enum om_reason transform(struct om_crs *c, PJ_DIRECTION dir, double x, double y,
+                                PJ_COORD *out, char *detail, size_t detail_size)
+{
   c->log[0] = '\0';
   proj_errno_reset(c->op);
-  PJ_COORD out = proj_trans(c->op, PJ_INV, proj_coord(lon, lat, 0, 0));
+  *out = proj_trans(c->op, dir, proj_coord(x, y, 0, 0));
   int err = proj_errno(c->op);
-  if (err != 0 || !isfinite(out.xy.x) || !isfinite(out.xy.y) || out.xy.x == HUGE_VAL ||
-      out.xy.y == HUGE_VAL) {
+  if (err != 0 || !isfinite(out->xy.x) || !isfinite(out->xy.y) || out->xy.x == HUGE_VAL ||
+      out->xy.y == HUGE_VAL) {
     const char *why = err != 0 ? proj_context_errno_string(c->ctx, err) : "no finite result";
     om_detail_set(detail, detail_size, "%s: %s", c->label, why ? why : "unknown error");
     proj_errno_reset(c->op);
     return OM_REASON_TRANSFORM_FAILED;
   }
+  return OM_REASON_NONE;
+}
+
+/* Clear the detail; OM_REASON_NOT_FINITE (with the detail) when x or y is not finite. */
+static enum om_reason finite_check(double x, double y, char *detail, size_t detail_size)
+{
+  om_detail_set(detail, detail_size, "%s", "");
+  if (!isfinite(x) || !isfinite(y)) {
+    om_detail_set(detail, detail_size, "%s is not finite", !isfinite(x) ? "x" : "y");
+    return OM_REASON_NOT_FINITE;
+  }
+  return OM_REASON_NONE;
+}
+
+enum om_reason om_crs_to_wgs84(struct om_crs *c, double *x, double *y, char *detail,
+                               size_t detail_size)
+{
+  enum om_reason r = finite_check(*x, *y, detail, detail_size);
+  if (r != OM_REASON_NONE || c->wgs84)
+    return r;
+  PJ_COORD out;
+  if ((r = transform(c, PJ_FWD, *x, *y, &out, detail, detail_size)) != OM_REASON_NONE)
+    return r;
+  double lon = out.xy.x, lat = out.xy.y;
+  if ((r = area_check(c, lon, lat, detail, detail_size)) != OM_REASON_NONE)
+    return r;
+  *x = lon;
+  *y = lat;
+  return OM_REASON_NONE;
+}
+
+enum om_reason om_crs_from_wgs84(struct om_crs *c, double *x, double *y, char *detail,
+                                 size_t detail_size)
+{
+  enum om_reason r = finite_check(*x, *y, detail, detail_size);
+  if (r != OM_REASON_NONE || c->wgs84)
+    return r;
+  if ((r = area_check(c, *x, *y, detail, detail_size)) != OM_REASON_NONE)
+    return r;
+  PJ_COORD out;
+  if ((r = transform(c, PJ_INV, *x, *y, &out, detail, detail_size)) != OM_REASON_NONE)
+    return r;
   *x = out.xy.x;
   *y = out.xy.y;
   return OM_REASON_NONE;

@@ -92,25 +92,38 @@ static int close_lines(struct gb *b, struct om_lines *l, const char *path, const
   return gb_source_note(b, "%s: %s, %zu rows", gb_base_name(path), what, rows);
 }
 
+/* The next row of a file that is not empty (nor a '#' comment when comments is set), counted,
+ * valid UTF-8 and split into c: 1, 0 at the end or < 0 on error; invalid rows are reported. */
+static int next_row(struct gb *b, struct om_lines *l, const char *path, int comments,
+                    struct cols *c, size_t *rows, size_t *bad)
+{
+  char *line;
+  size_t len;
+  int rc;
+  while ((rc = om_lines_next(l, &line, &len, b->d)) == 1) {
+    if (len == 0 || (comments && line[0] == '#'))
+      continue;
+    (*rows)++;
+    b->stats->rows++;
+    if (om_utf8_check(line, len) != len) {
+      gb_bad_row(b, path, om_lines_number(l), bad, "invalid UTF-8");
+      continue;
+    }
+    split(line, len, c);
+    return 1;
+  }
+  return rc;
+}
+
 int gb_read_country_info(struct gb *b, const char *path)
 {
   struct om_lines *l;
   int rc = open_lines(b, path, &l);
   if (rc < 0)
     return rc;
-  char *line;
-  size_t len, rows = 0, bad = 0;
+  size_t rows = 0, bad = 0;
   struct cols c;
-  while ((rc = om_lines_next(l, &line, &len, b->d)) == 1) {
-    if (len == 0 || line[0] == '#')
-      continue;
-    rows++;
-    b->stats->rows++;
-    if (om_utf8_check(line, len) != len) {
-      gb_bad_row(b, path, om_lines_number(l), &bad, "invalid UTF-8");
-      continue;
-    }
-    split(line, len, &c);
+  while ((rc = next_row(b, l, path, 1, &c, &rows, &bad)) == 1) {
     if (c.n < 17 || c.len[0] != 2 || c.len[4] == 0) {
       gb_bad_row(b, path, om_lines_number(l), &bad, "wrong number of fields");
       continue;
@@ -182,19 +195,9 @@ int gb_read_admin_codes(struct gb *b, const char *path, enum om_gaz_level level)
   int rc = open_lines(b, path, &l);
   if (rc < 0)
     return rc;
-  char *line;
-  size_t len, rows = 0, bad = 0;
+  size_t rows = 0, bad = 0;
   struct cols c;
-  while ((rc = om_lines_next(l, &line, &len, b->d)) == 1) {
-    if (len == 0)
-      continue;
-    rows++;
-    b->stats->rows++;
-    if (om_utf8_check(line, len) != len) {
-      gb_bad_row(b, path, om_lines_number(l), &bad, "invalid UTF-8");
-      continue;
-    }
-    split(line, len, &c);
+  while ((rc = next_row(b, l, path, 0, &c, &rows, &bad)) == 1) {
     size_t dots = 0;
     for (size_t i = 0; c.n >= 1 && i < c.len[0]; i++)
       dots += c.p[0][i] == '.';
@@ -291,21 +294,11 @@ int gb_read_places(struct gb *b, const char *path)
   int rc = open_lines(b, path, &l);
   if (rc < 0)
     return rc;
-  char *line;
-  size_t len, rows = 0, bad = 0;
+  size_t rows = 0, bad = 0;
   size_t first = b->n;
   struct cols c;
   char code[160];
-  while ((rc = om_lines_next(l, &line, &len, b->d)) == 1) {
-    if (len == 0)
-      continue;
-    rows++;
-    b->stats->rows++;
-    if (om_utf8_check(line, len) != len) {
-      gb_bad_row(b, path, om_lines_number(l), &bad, "invalid UTF-8");
-      continue;
-    }
-    split(line, len, &c);
+  while ((rc = next_row(b, l, path, 0, &c, &rows, &bad)) == 1) {
     if (c.n != 19) {
       gb_bad_row(b, path, om_lines_number(l), &bad, "wrong number of fields (19 expected)");
       continue;
@@ -421,19 +414,9 @@ int gb_read_alternate_names(struct gb *b, const char *path)
     free(ids);
     return rc;
   }
-  char *line;
-  size_t len, rows = 0, bad = 0, kept = 0;
+  size_t rows = 0, bad = 0, kept = 0;
   struct cols c;
-  while ((rc = om_lines_next(l, &line, &len, b->d)) == 1) {
-    if (len == 0)
-      continue;
-    rows++;
-    b->stats->rows++;
-    if (om_utf8_check(line, len) != len) {
-      gb_bad_row(b, path, om_lines_number(l), &bad, "invalid UTF-8");
-      continue;
-    }
-    split(line, len, &c);
+  while ((rc = next_row(b, l, path, 0, &c, &rows, &bad)) == 1) {
     int64_t gid;
     if ((c.n != 10 && c.n != 8) || parse_i64(c.p[1], &gid) < 0) {
       gb_bad_row(b, path, om_lines_number(l), &bad, "wrong number of fields (10 expected)");

@@ -70,6 +70,16 @@ static GEOSContextHandle_t context_begin(struct geos_msg *m)
   return h;
 }
 
+/* context_begin for the om_reason functions: "cannot start GEOS" in detail when it fails. */
+static GEOSContextHandle_t context_begin_detail(struct geos_msg *m, char *detail,
+                                                size_t detail_size)
+{
+  GEOSContextHandle_t h = context_begin(m);
+  if (!h)
+    snprintf(detail, detail_size, "cannot start GEOS");
+  return h;
+}
+
 /* Detach the handler from the caller's buffer, which is about to go. */
 static void context_end(GEOSContextHandle_t h)
 {
@@ -179,11 +189,9 @@ enum om_reason om_geom_from_wkt(unsigned char **out, size_t *out_len, const char
   char msg[512];
   struct geos_msg m = {msg, sizeof msg};
   enum om_reason why = OM_REASON_WKT_INVALID;
-  GEOSContextHandle_t h = context_begin(&m);
-  if (!h) {
-    snprintf(detail, detail_size, "cannot start GEOS");
+  GEOSContextHandle_t h = context_begin_detail(&m, detail, detail_size);
+  if (!h)
     return why;
-  }
   GEOSGeometry *g = NULL;
   GEOSWKTReader *r = GEOSWKTReader_create_r(h);
   if (r) {
@@ -240,11 +248,9 @@ enum om_reason om_geom_check_valid(const unsigned char *wkb, size_t len, char *d
   }
   char msg[512];
   struct geos_msg m = {msg, sizeof msg};
-  GEOSContextHandle_t h = context_begin(&m);
-  if (!h) {
-    snprintf(detail, detail_size, "cannot start GEOS");
+  GEOSContextHandle_t h = context_begin_detail(&m, detail, detail_size);
+  if (!h)
     return OM_REASON_GEOMETRY_INVALID;
-  }
   enum om_reason why = OM_REASON_GEOMETRY_INVALID;
   GEOSGeometry *g = read_wkb(h, wkb, len);
   if (!g) {
@@ -289,11 +295,9 @@ enum om_reason om_geom_make_valid(unsigned char **out, size_t *out_len, const un
     detail[0] = '\0';
   char msg[512];
   struct geos_msg m = {msg, sizeof msg};
-  GEOSContextHandle_t h = context_begin(&m);
-  if (!h) {
-    snprintf(detail, detail_size, "cannot start GEOS");
+  GEOSContextHandle_t h = context_begin_detail(&m, detail, detail_size);
+  if (!h)
     return OM_REASON_GEOMETRY_INVALID;
-  }
   enum om_reason why = OM_REASON_GEOMETRY_INVALID;
   GEOSGeometry *g = read_wkb(h, wkb, len), *fixed = NULL;
   if (g)

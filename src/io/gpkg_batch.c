@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,6 +60,19 @@ struct om_gpkg_batch {
   struct copy *copies;              /* not yet committed */
   struct om_gpkg_batch_stats stats; /* what it did */
 };
+
+int om_gpkg_exec_fmt(sqlite3 *db, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  char *sql = sqlite3_vmprintf(fmt, ap);
+  va_end(ap);
+  if (!sql)
+    return SQLITE_NOMEM;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+  sqlite3_free(sql);
+  return rc;
+}
 
 int om_gpkg_fail(struct om_diag *d, const char *path, sqlite3 *db, int rc)
 {

@@ -5,24 +5,12 @@
  */
 #include "io/gpkg_extras.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-#define NOW_FMT "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ','now')" /* the same in an exec_fmt format */
+#include "io/gpkg_internal.h"
 
-static int exec_fmt(sqlite3 *db, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  char *sql = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  if (!sql)
-    return SQLITE_NOMEM;
-  int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-  sqlite3_free(sql);
-  return rc;
-}
+#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+#define NOW_FMT "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ','now')" /* the same in an om_gpkg_exec_fmt format */
 
 static const char *const styles_sql =
   "CREATE TABLE IF NOT EXISTS \"layer_styles\" ("
@@ -42,7 +30,7 @@ int om_gpkg_put_style(sqlite3 *db, const char *table, const char *geom_column, c
 {
   int rc = sqlite3_exec(db, styles_sql, NULL, NULL, NULL);
   if (rc == SQLITE_OK)
-    rc = exec_fmt(db,
+    rc = om_gpkg_exec_fmt(db,
                   "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
                   "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
                   "owner, ui, update_time) VALUES ('', '', %Q, %Q, %Q, %Q, %Q, 1, %Q, '', NULL, "
@@ -81,7 +69,7 @@ int om_gpkg_forget_metadata(sqlite3 *db, const char *table)
   if (rc != SQLITE_OK || present < 2)
     return rc;
   /* Metadata another table (or the whole file) also refers to stays. */
-  return exec_fmt(db,
+  return om_gpkg_exec_fmt(db,
                   "DELETE FROM gpkg_metadata WHERE id IN (SELECT md_file_id FROM "
                   "gpkg_metadata_reference WHERE lower(table_name) = lower(%Q)) AND id NOT IN "
                   "(SELECT md_file_id FROM gpkg_metadata_reference WHERE table_name IS NULL OR "
@@ -93,12 +81,12 @@ int om_gpkg_put_metadata(sqlite3 *db, const char *table, const char *mime_type, 
 {
   int rc = sqlite3_exec(db, metadata_sql, NULL, NULL, NULL);
   if (rc == SQLITE_OK)
-    rc = exec_fmt(db,
+    rc = om_gpkg_exec_fmt(db,
                   "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
                   "VALUES ('dataset', 'urn:oremap:provenance:1', %Q, %Q)",
                   mime_type, text);
   if (rc == SQLITE_OK)
-    rc = exec_fmt(db,
+    rc = om_gpkg_exec_fmt(db,
                   "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, "
                   "row_id_value, timestamp, md_file_id, md_parent_id) VALUES ('table', %Q, NULL, "
                   "NULL, " NOW_FMT ", %lld, NULL)",

@@ -1,7 +1,8 @@
 /*
  * What the GeoPackage writer (write_gpkg.c) and the file-replacement
  * strategy (gpkg_batch.c) share: the writer knows what goes into a file,
- * the strategy how the file is replaced safely (see gpkg_batch.h).
+ * the strategy how the file is replaced safely (see gpkg_batch.h); the
+ * SQL helpers serve gpkg_extras.c too.
  */
 #ifndef OM_IO_GPKG_INTERNAL_H
 #define OM_IO_GPKG_INTERNAL_H
@@ -27,6 +28,9 @@ typedef int om_gpkg_fill_fn(void *ctx, sqlite3 *db);
  */
 int om_gpkg_replace(const char *path, struct om_gpkg_batch *batch, om_gpkg_fill_fn *fill,
                     void *ctx, struct om_diag *d);
+
+/* Run SQL built from fmt (sqlite3_mprintf: %w for names, %Q for strings); an SQLite code. */
+int om_gpkg_exec_fmt(sqlite3 *db, const char *fmt, ...);
 
 /* A run-level error for an SQLite failure rc while writing path; returns the code. */
 int om_gpkg_fail(struct om_diag *d, const char *path, sqlite3 *db, int rc);

@@ -19,6 +19,23 @@
 #include "io/atomic.h"
 #include "io/writer.h"
 
+void om_csv_plain_cell(FILE *f, const char *s)
+{
+  if (!s)
+    return;
+  if (!strpbrk(s, ",\"\r\n")) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"')
+      fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
 static bool needs_quotes(const char *s)
 {
   return strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ');

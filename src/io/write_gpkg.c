@@ -108,21 +108,7 @@ static int fail_sqlite(struct job *j, sqlite3 *db, int rc)
   return om_gpkg_fail(j->d, j->o->path, db, rc);
 }
 
-/* Run SQL built from fmt (sqlite3_mprintf: %w for names, %Q for strings). */
-static int exec_fmt(sqlite3 *db, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  char *sql = sqlite3_vmprintf(fmt, ap);
-  va_end(ap);
-  if (!sql)
-    return SQLITE_NOMEM;
-  int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-  sqlite3_free(sql);
-  return rc;
-}
-
-/* The first integer of a query built like exec_fmt, in *out (0 for no row). */
+/* The first integer of a query built like om_gpkg_exec_fmt, in *out (0 for no row). */
 static int query_int(sqlite3 *db, int64_t *out, const char *fmt, ...)
 {
   *out = 0;
@@ -267,7 +253,7 @@ static int ensure_core(struct job *j, sqlite3 *db)
   if (objects > 0 && !(gpkg_id || (app_id == 0 && has_contents)))
     return om_diag_fail(j->d, OM_EIO, "cannot write '%s': not a GeoPackage", j->o->path);
   if (objects == 0)
-    rc = exec_fmt(db, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+    rc = om_gpkg_exec_fmt(db, "PRAGMA application_id = %d; PRAGMA user_version = %d",
                   GPKG_APPLICATION_ID, GPKG_USER_VERSION);
   if (rc == SQLITE_OK)
     rc = sqlite3_exec(db, core_tables_sql, NULL, NULL, NULL);
@@ -317,7 +303,7 @@ static int register_srs(struct job *j, sqlite3 *db)
   if (rc == SQLITE_OK && (id > INT32_MAX || id < 0))
     return om_diag_fail(j->d, OM_EIO, "cannot write '%s': no free srs_id left", j->o->path);
   if (rc == SQLITE_OK)
-    rc = exec_fmt(db, "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
+    rc = om_gpkg_exec_fmt(db, "INSERT INTO gpkg_spatial_ref_sys (srs_name, srs_id, organization, "
                       "organization_coordsys_id, definition, description) VALUES "
                       "(%Q, %lld, %Q, %lld, %Q, NULL)",
                   s->name, (long long)id, s->organization, (long long)s->organization_id,
@@ -335,7 +321,7 @@ static int forget_rows(sqlite3 *db, const char *meta, const char *column, const 
   int rc = query_int(db, &present, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
                                    "AND name = %Q", meta);
   if (rc == SQLITE_OK && present)
-    rc = exec_fmt(db, "DELETE FROM \"%w\" WHERE lower(\"%w\") = lower(%Q)", meta, column, t);
+    rc = om_gpkg_exec_fmt(db, "DELETE FROM \"%w\" WHERE lower(\"%w\") = lower(%Q)", meta, column, t);
   return rc;
 }
 
@@ -378,7 +364,7 @@ static int drop_layer(struct job *j, sqlite3 *db)
     rc = sqlite3_exec(db, rtrees, NULL, NULL, NULL);
   sqlite3_free(rtrees);
   if (rc == SQLITE_OK && objects > 0)
-    rc = exec_fmt(db, "DROP TABLE \"%w\"", t);
+    rc = om_gpkg_exec_fmt(db, "DROP TABLE \"%w\"", t);
 
   static const char *const refs[][2] = {
     {"gpkg_extensions", "table_name"},  {"gpkg_geometry_columns", "table_name"},
@@ -576,12 +562,12 @@ static int create_rtree(struct job *j, sqlite3 *db, const struct om_gpkg_rtree *
   char *name = sqlite3_mprintf("rtree_%s_%s", t, c);
   if (!name)
     return fail_sqlite(j, db, SQLITE_NOMEM);
-  int rc = exec_fmt(db, "CREATE VIRTUAL TABLE \"%w\" USING rtree(id, minx, maxx, miny, maxy)",
+  int rc = om_gpkg_exec_fmt(db, "CREATE VIRTUAL TABLE \"%w\" USING rtree(id, minx, maxx, miny, maxy)",
                     name);
   if (rc == SQLITE_OK)
     rc = om_gpkg_rtree_write(tree, db, name);
   if (rc == SQLITE_OK)
-    rc = exec_fmt(
+    rc = om_gpkg_exec_fmt(
         db,
         "CREATE TRIGGER \"%w_insert\" AFTER INSERT ON \"%w\" WHEN (new.\"%w\" NOT NULL AND "
         "NOT ST_IsEmpty(NEW.\"%w\")) BEGIN INSERT OR REPLACE INTO \"%w\" VALUES (NEW.\"fid\","
@@ -634,7 +620,7 @@ static int register_layer(struct job *j, sqlite3 *db)
   if (rc == SQLITE_OK && !extent)
     rc = SQLITE_NOMEM;
   if (rc == SQLITE_OK)
-    rc = exec_fmt(db,
+    rc = om_gpkg_exec_fmt(db,
                   "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                   "last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (%Q, 'features', %Q, "
                   "%Q, strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'), %s, %d);"

@@ -451,21 +451,6 @@ static int shorten_names(struct om_ogr_plan *p, struct om_diag *d)
   return changed;
 }
 
-static void csv_cell(FILE *f, const char *s)
-{
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 /*
  * "<stem>.fieldmap.csv" beside the Shapefile (field,shapefile_field, one
  * row per field), and one warning naming the changed names.
@@ -484,9 +469,9 @@ static int write_fieldmap(const struct om_ogr_plan *p, const struct om_layer_dat
   if (rc == 0) {
     fputs("field,shapefile_field\n", a.f);
     for (size_t i = 0; i < p->n; i++) {
-      csv_cell(a.f, L->schema->fields[p->src[i]].name);
+      om_csv_plain_cell(a.f, L->schema->fields[p->src[i]].name);
       fputc(',', a.f);
-      csv_cell(a.f, p->names[i]);
+      om_csv_plain_cell(a.f, p->names[i]);
       fputc('\n', a.f);
     }
     rc = om_atomic_commit(&a, d);

@@ -7,6 +7,8 @@
 #ifndef OM_IO_WRITER_H
 #define OM_IO_WRITER_H
 
+#include <stdio.h>
+
 #include "core/diag.h"
 #include "core/feature.h"
 #include "core/spool.h"
@@ -54,6 +56,9 @@ int om_write_gpkg(const struct om_layer_data *L, const struct om_output_opts *o,
  */
 int om_write_csv(const struct om_layer_data *L, const struct om_output_opts *o,
                  struct om_diag *d);
+
+/* One cell of a plain CSV side file (no formula guard): nothing for NULL, else RFC 4180 quoting. */
+void om_csv_plain_cell(FILE *f, const char *s);
 
 /*
  * Through GDAL's vector drivers (write_ogr.c), fields in source order with

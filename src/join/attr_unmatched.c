@@ -13,24 +13,8 @@
 #include <xxhash.h>
 
 #include "io/atomic.h"
+#include "io/writer.h"
 #include "join/attr_internal.h"
-
-static void csv_cell(FILE *f, const char *s)
-{
-  if (!s)
-    return;
-  if (!strpbrk(s, ",\"\r\n")) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"')
-      fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
 
 /* The header: the table's names, then "source_record" (made unique). */
 static int write_header(FILE *f, const struct om_reader *r)
@@ -47,7 +31,7 @@ static int write_header(FILE *f, const struct om_reader *r)
       return OM_EMANIFEST;
   }
   for (size_t i = 0; i < n; i++) {
-    csv_cell(f, om_reader_field_name(r, i));
+    om_csv_plain_cell(f, om_reader_field_name(r, i));
     fputc(',', f);
   }
   fprintf(f, "%s\r\n", name);
@@ -92,7 +76,7 @@ static int write_rows(const struct om_join *j, struct om_reader *r, FILE *f, str
     if (found && j->slots[slot].group->asked)
       continue;
     for (size_t i = 0; i < n; i++) {
-      csv_cell(f, i < rec.nvalues ? rec.values[i] : NULL);
+      om_csv_plain_cell(f, i < rec.nvalues ? rec.values[i] : NULL);
       fputc(',', f);
     }
     fprintf(f, "%ld\r\n", rec.pos.record);

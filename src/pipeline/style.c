@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/hash.h"
+#include "core/json.h"
 #include "core/path.h"
 #include "style/style.h"
 
@@ -81,20 +82,6 @@ int om_layer_style_check(const struct om_project *p, const struct om_layer_def *
   return rc;
 }
 
-static void put_json(FILE *f, const char *text)
-{
-  fputc('"', f);
-  for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-    if (*c == '"' || *c == '\\')
-      fprintf(f, "\\%c", *c);
-    else if (*c < 0x20)
-      fprintf(f, "\\u%04x", *c);
-    else
-      fputc(*c, f);
-  }
-  fputc('"', f);
-}
-
 /* path as the project names it: without the project folder in front, or its file name when outside. */
 static const char *shown_path(const struct om_project *p, const char *path)
 {
@@ -121,7 +108,7 @@ static void put_input(FILE *f, bool *first, const struct om_project *p, const ch
   bool hashed = om_hash_file(&hash, full) == 0;
   fprintf(f, "%s\n    {\"role\": \"%s\", \"path\": ", *first ? "" : ",", role);
   if (hashed) {
-    put_json(f, shown_path(p, full));
+    om_json_put_string(f, shown_path(p, full));
     fprintf(f, ", \"xxh3\": \"%016" PRIx64 "\"}", hash);
   } else {
     fputs("null, \"xxh3\": null}", f);
@@ -151,9 +138,9 @@ static char *provenance(const struct om_project *p, const struct om_layer_def *l
   struct tm tm;
   strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
   fputs("{\n  \"layer\": ", f);
-  put_json(f, l->name);
+  om_json_put_string(f, l->name);
   fputs(",\n  \"project\": ", f);
-  put_json(f, p->name);
+  om_json_put_string(f, p->name);
   fprintf(f, ",\n  \"oremap_version\": \"%s\",\n  \"built\": \"%s\",\n  \"inputs\": [",
           OREMAP_VERSION, built);
   bool first = true;
@@ -174,11 +161,11 @@ static char *provenance(const struct om_project *p, const struct om_layer_def *l
     if (!l->joins[i].from_layer)
       continue;
     fputs(",\n  \"join_layer\": ", f);
-    put_json(f, l->joins[i].from_layer);
+    om_json_put_string(f, l->joins[i].from_layer);
   }
   if (attribution && *attribution) {
     fputs(",\n  \"attribution\": ", f);
-    put_json(f, attribution);
+    om_json_put_string(f, attribution);
   }
   fputs("\n}\n", f);
   bool failed = ferror(f) != 0;

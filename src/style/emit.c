@@ -52,20 +52,6 @@ void om_style_put_xml(FILE *f, const char *text)
   }
 }
 
-void om_style_put_json(FILE *f, const char *text)
-{
-  fputc('"', f);
-  for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(f, "\\%c", *p);
-    else if (*p < 0x20)
-      fprintf(f, "\\u%04x", *p);
-    else
-      fputc(*p, f);
-  }
-  fputc('"', f);
-}
-
 FILE *om_style_open(char **buf, size_t *len)
 {
   *buf = NULL;

@@ -30,8 +30,6 @@ void om_style_rgb(const char *hex, int rgb[3]);
 
 /* Text with & < > " ' escaped for XML. */
 void om_style_put_xml(FILE *f, const char *text);
-/* A JSON string literal (quotes included). */
-void om_style_put_json(FILE *f, const char *text);
 
 /* A memory stream for a compiler to print into; NULL when out of memory. */
 FILE *om_style_open(char **buf, size_t *len);

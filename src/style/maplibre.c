@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+
 static void put_num(FILE *f, double v)
 {
   fprintf(f, "%.10g", v);
@@ -23,7 +25,7 @@ static void put_num(FILE *f, double v)
 static void put_key(FILE *f, const struct om_style *s)
 {
   fputs("[\"to-string\", [\"get\", ", f);
-  om_style_put_json(f, s->field);
+  om_json_put_string(f, s->field);
   fputs("]]", f);
 }
 
@@ -33,29 +35,29 @@ static void put_color(FILE *f, const struct om_style *s)
   struct om_style_symbol base = om_style_class_symbol(s, NULL);
   const char *single = s->geometry == OM_STYLE_LINE ? base.stroke : base.fill;
   if (s->kind == OM_STYLE_SINGLE) {
-    om_style_put_json(f, single);
+    om_json_put_string(f, single);
   } else if (s->kind == OM_STYLE_CATEGORIES) {
     fputs("[\"match\", ", f);
     put_key(f, s);
     for (size_t i = 0; i < s->nclasses; i++) {
       fputs(", ", f);
-      om_style_put_json(f, s->classes[i].value);
+      om_json_put_string(f, s->classes[i].value);
       fputs(", ", f);
-      om_style_put_json(f, s->classes[i].color);
+      om_json_put_string(f, s->classes[i].color);
     }
     fputs(", ", f);
-    om_style_put_json(f, s->has_other ? s->other.color : single);
+    om_json_put_string(f, s->has_other ? s->other.color : single);
     fputs("]", f);
   } else {
     fputs("[\"step\", [\"-\", [\"get\", ", f);
-    om_style_put_json(f, s->field);
+    om_json_put_string(f, s->field);
     fputs("]], ", f);
-    om_style_put_json(f, s->classes[s->nclasses - 1].color);
+    om_json_put_string(f, s->classes[s->nclasses - 1].color);
     for (size_t i = s->nclasses - 1; i > 0; i--) {
       fputs(", ", f);
       put_num(f, -s->classes[i].lower);
       fputs(", ", f);
-      om_style_put_json(f, s->classes[i - 1].color);
+      om_json_put_string(f, s->classes[i - 1].color);
     }
     fputs("]", f);
   }
@@ -70,18 +72,18 @@ static void put_filter(FILE *f, const struct om_style *s)
     fputs(", [", f);
     for (size_t i = 0; i < s->nclasses; i++) {
       fputs(i ? ", " : "", f);
-      om_style_put_json(f, s->classes[i].value);
+      om_json_put_string(f, s->classes[i].value);
     }
     fputs("], true, false]", f);
   } else if (s->kind == OM_STYLE_GRADUATED) {
     fputs(",\n    \"filter\": [\"all\", [\"==\", [\"typeof\", [\"get\", ", f);
-    om_style_put_json(f, s->field);
+    om_json_put_string(f, s->field);
     fputs("]], \"number\"], [\">=\", [\"get\", ", f);
-    om_style_put_json(f, s->field);
+    om_json_put_string(f, s->field);
     fputs("], ", f);
     put_num(f, s->classes[0].lower);
     fputs("], [\"<=\", [\"get\", ", f);
-    om_style_put_json(f, s->field);
+    om_json_put_string(f, s->field);
     fputs("], ", f);
     put_num(f, s->classes[s->nclasses - 1].upper);
     fputs("]]", f);
@@ -94,14 +96,14 @@ static void put_head(FILE *f, const char *name, const char *suffix, const char *
   fputs("  {\n    \"id\": ", f);
   char id[512];
   snprintf(id, sizeof id, "%s%s", name, suffix);
-  om_style_put_json(f, id);
+  om_json_put_string(f, id);
   fprintf(f, ",\n    \"type\": \"%s\",\n    \"source\": ", type);
-  om_style_put_json(f, source);
+  om_json_put_string(f, source);
 }
 
 static void put_stroke_color(FILE *f, const struct om_style_symbol *sym)
 {
-  om_style_put_json(f, *sym->stroke ? sym->stroke : "#000000");
+  om_json_put_string(f, *sym->stroke ? sym->stroke : "#000000");
 }
 
 static void put_main(FILE *f, const struct om_style *s, const char *name, const char *source)
@@ -150,14 +152,14 @@ static void put_labels(FILE *f, const struct om_style *s, const char *name, cons
   fputs(",\n", f);
   put_head(f, name, "-labels", "symbol", source);
   fputs(",\n    \"layout\": {\n      \"text-field\": [\"to-string\", [\"get\", ", f);
-  om_style_put_json(f, s->label_field);
+  om_json_put_string(f, s->label_field);
   fprintf(f, "]],\n      \"text-size\": %.6g", s->label_size * OM_STYLE_PX_PER_PT);
   if (s->geometry == OM_STYLE_POINT)
     fputs(",\n      \"text-anchor\": \"top\",\n      \"text-offset\": [0, 0.8]", f);
   else if (s->geometry == OM_STYLE_LINE)
     fputs(",\n      \"symbol-placement\": \"line\"", f);
   fputs("\n    },\n    \"paint\": {\n      \"text-color\": ", f);
-  om_style_put_json(f, s->label_color);
+  om_json_put_string(f, s->label_color);
   fputs(",\n      \"text-halo-color\": \"#ffffff\",\n      \"text-halo-width\": 1.5\n"
         "    }\n  }", f);
 }

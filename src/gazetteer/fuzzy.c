@@ -258,7 +258,8 @@ static int by_trigrams(struct fz_query *z, const size_t *pick, size_t total)
         cand[nc++] = prev;
     }
   }
-  qsort(cand, nc, sizeof *cand, cmp_u32);
+  if (nc > 1)
+    qsort(cand, nc, sizeof *cand, cmp_u32);
   for (size_t i = 0; i < nc; i++)
     if (i == 0 || cand[i] != cand[i - 1])
       try_key(z, cand[i]);
@@ -355,12 +356,14 @@ size_t om_gazetteer_fuzzy(const struct om_gazetteer *g, const char *key, size_t 
   if (z->hits.oom)
     goto done;
   /* Each entry once, with its nearest key and best kind; then nearest first. */
-  qsort(z->hits.v, z->hits.n, sizeof *z->hits.v, cmp_entry);
+  if (z->hits.n > 1)
+    qsort(z->hits.v, z->hits.n, sizeof *z->hits.v, cmp_entry);
   size_t u = 0;
   for (size_t i = 0; i < z->hits.n; i++)
     if (u == 0 || z->hits.v[u - 1].entry != z->hits.v[i].entry)
       z->hits.v[u++] = z->hits.v[i];
-  qsort(z->hits.v, u, sizeof *z->hits.v, cmp_near);
+  if (u > 1)
+    qsort(z->hits.v, u, sizeof *z->hits.v, cmp_near);
   n = u < max ? u : max;
   if (n > 0)
     memcpy(hits, z->hits.v, n * sizeof *hits);

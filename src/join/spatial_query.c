@@ -19,7 +19,7 @@ void om_sjoin_query_free(struct om_sjoin_query *q)
   if (!q)
     return;
   om_geom_probe_free(q->probe);
-  for (size_t i = 0; q->bufs && i < q->j->nout; i++)
+  for (size_t i = 0; q->bufs && i < q->j->nout + 2; i++) /* the outputs, the distance */
     free(q->bufs[i]);
   free(q->bufs);
   free(q->bufcap);
@@ -253,17 +253,25 @@ static int find(struct om_sjoin_query *q, const unsigned char *wkb, size_t len,
   return 0;
 }
 
+/* Room for len bytes and a NUL in output f's buffer; 0 or OM_ENOMEM. */
+static int reserve(struct om_sjoin_query *q, size_t f, size_t len)
+{
+  if (q->bufcap[f] >= len + 1)
+    return 0;
+  size_t cap = len + 1 > 2 * q->bufcap[f] ? len + 1 : 2 * q->bufcap[f];
+  char *grown = realloc(q->bufs[f], cap);
+  if (!grown)
+    return OM_ENOMEM;
+  q->bufs[f] = grown;
+  q->bufcap[f] = cap;
+  return 0;
+}
+
 /* Put text in output f's buffer and point its value there; 0 or OM_ENOMEM. */
 static int put(struct om_sjoin_query *q, size_t f, const char *text, size_t len)
 {
-  if (q->bufcap[f] < len + 1) {
-    size_t cap = len + 1 > 2 * q->bufcap[f] ? len + 1 : 2 * q->bufcap[f];
-    char *grown = realloc(q->bufs[f], cap);
-    if (!grown)
-      return OM_ENOMEM;
-    q->bufs[f] = grown;
-    q->bufcap[f] = cap;
-  }
+  if (reserve(q, f, len) < 0)
+    return OM_ENOMEM;
   memcpy(q->bufs[f], text, len);
   q->bufs[f][len] = '\0';
   q->values[f] = q->bufs[f];
@@ -307,9 +315,12 @@ static int list_of(struct om_sjoin_query *q, size_t f)
     if (v)
       total += strlen(v) + (n++ ? sep : 0);
   }
-  if (n == 0 || put(q, f, "", 0) < 0 || (total + 1 > q->bufcap[f] && put(q, f, "", total) < 0))
-    return n == 0 ? 0 : OM_ENOMEM;
+  if (n == 0)
+    return 0;
+  if (reserve(q, f, total) < 0)
+    return OM_ENOMEM;
   char *p = q->bufs[f];
+  q->values[f] = p;
   n = 0;
   for (size_t k = 0; k < q->nmatches; k++) {
     const char *v = j->vals[q->matches[k] * j->ncols + o->col];

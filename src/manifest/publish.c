@@ -191,4 +191,5 @@ void om_manifest_release_publish(struct om_project *p)
   for (size_t i = 0; i < p->web.nlayers; i++)
     free(p->web.layers[i].name);
   free(p->web.layers);
+  free(p->web.tiles_layer);
 }

@@ -310,7 +310,6 @@ static void enter(struct gc_context *ctx, const struct om_gazetteer *g, const st
     return;
   ctx->unit = c->entry;
   ctx->unit_match = c->match;
-  ctx->unit_q = c->q;
 }
 
 /*

@@ -39,7 +39,6 @@ struct gc_context {
   int level;              /* finest level matched, -1 for none */
   uint32_t unit;          /* the finest unit matched, or OM_GAZ_NONE */
   enum om_gc_match unit_match;
-  double unit_q;
   double factor;          /* product of the context factors */
 };
 

@@ -58,6 +58,7 @@ static const struct {
   {"gazetteer",
    "usage: oremap gazetteer build SOURCE... -o INDEX [options] | info [--gazetteer INDEX]\n"
    "       oremap gazetteer lookup [--gazetteer INDEX] [-n N] [--no-fuzzy] QUERY...\n"
+   "       oremap gazetteer reverse [--gazetteer INDEX] LON LAT [LON LAT]...\n"
    "\n"
    "build: make a gazetteer index from GeoNames dumps (plain or .zip), recognised\n"
    "by name: allCountries*, cities*, alternateNames*, admin1CodesASCII*,\n"
@@ -74,6 +75,8 @@ static const struct {
    "lookup: what the geocoder makes of each QUERY (\"Beylikova, Eskişehir, Türkiye\"):\n"
    "the result a record would get, then the N best candidates (default 10) for its\n"
    "finest part with their scores.\n"
+   "reverse: the country holding each point (or within 10 km of it) and the nearest\n"
+   "place in that country, with its admin units, GeoNames id and distance.\n"
    "\n"
    "Exit status: 0 clean, 1 some rows skipped, 2 usage error, 3 runtime failure.\n"},
   {"geocode",

@@ -33,8 +33,9 @@ int om_cmd_validate(int argc, char **argv);
 int om_cmd_inspect(int argc, char **argv);
 int om_cmd_gazetteer(int argc, char **argv);
 int om_cmd_geocode(int argc, char **argv);
-/* oremap gazetteer lookup, with the gazetteer the command line chose (argv: lookup's own). */
+/* oremap gazetteer lookup and reverse, with the gazetteer the command line chose (argv: their own). */
 int om_cmd_gazetteer_lookup(int argc, char **argv, const char *gazetteer_path);
+int om_cmd_gazetteer_reverse(int argc, char **argv, const char *gazetteer_path);
 
 /* The exit code for a negative OM_E* code. */
 int om_cli_exit_code(int rc);

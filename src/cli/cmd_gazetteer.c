@@ -192,6 +192,11 @@ static int cmd_lookup(int argc, char **argv)
   return om_cmd_gazetteer_lookup(argc, argv, default_index());
 }
 
+static int cmd_reverse(int argc, char **argv)
+{
+  return om_cmd_gazetteer_reverse(argc, argv, default_index());
+}
+
 static int cmd_info(int argc, char **argv)
 {
   static const struct option longs[] = {{"gazetteer", required_argument, NULL, 'g'},
@@ -249,6 +254,7 @@ static const struct {
     {"build", cmd_build},
     {"info", cmd_info},
     {"lookup", cmd_lookup},
+    {"reverse", cmd_reverse},
 };
 
 int om_cmd_gazetteer(int argc, char **argv)

@@ -4,6 +4,11 @@
  * What the geocoder makes of a query, and why: the result a record would
  * get, then the ranked candidates for the query's finest part with their
  * scores.  The tool to reach for when a result surprises.
+ *
+ * oremap gazetteer reverse [--gazetteer PATH] LON LAT [LON LAT]...
+ *
+ * What locate.reverse adds to a point: its country, and the nearest place
+ * in it with that place's units and distance.
  */
 #include <getopt.h>
 #include <math.h>
@@ -13,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "geocode/geocode.h"
+#include "geocode/reverse.h"
 
 static void print_entry(const struct om_gazetteer *g, uint32_t id)
 {
@@ -100,6 +106,68 @@ int om_cmd_gazetteer_lookup(int argc, char **argv, const char *gazetteer_path)
   for (int i = optind; i < argc && rc == 0; i++)
     lookup(gc, g, argv[i], (size_t)max);
   om_geocoder_free(gc);
+  om_gazetteer_close(g);
+  if (rc < 0) {
+    om_cli_error(d.msg);
+    return om_cli_exit_code(rc);
+  }
+  return OM_EXIT_OK;
+}
+
+/* A longitude or latitude argument, or NAN. */
+static double coordinate(const char *text)
+{
+  char *end = NULL;
+  double v = strtod(text, &end);
+  return end != text && !*end && isfinite(v) ? v : NAN;
+}
+
+int om_cmd_gazetteer_reverse(int argc, char **argv, const char *gazetteer_path)
+{
+  static const struct option longs[] = {{"gazetteer", required_argument, NULL, 'g'},
+                                        {NULL, 0, NULL, 0}};
+  const char *path = gazetteer_path;
+  optind = 0;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
+    if (c != 'g')
+      return om_cli_usage("gazetteer", "unknown option or missing value");
+    path = optarg;
+  }
+  if (optind == argc || (argc - optind) % 2)
+    return om_cli_usage("gazetteer", "reverse needs pairs of longitude and latitude, e.g. 31.21 39.69");
+  for (int i = optind; i < argc; i++)
+    if (isnan(coordinate(argv[i])))
+      return om_cli_usage("gazetteer", "reverse: not a number");
+  struct om_diag d;
+  om_diag_init(&d);
+  struct om_gazetteer *g = NULL;
+  struct om_reverse *r = NULL;
+  int rc = om_gazetteer_open(&g, path, &d);
+  if (rc == 0)
+    rc = om_reverse_new(&r, g, 10, &d);
+  for (int i = optind; i + 1 < argc && rc == 0; i += 2) {
+    double lon = coordinate(argv[i]), lat = coordinate(argv[i + 1]);
+    struct om_reverse_result res;
+    if ((rc = om_reverse(r, lon, lat, &res, &d)) < 0)
+      break;
+    printf("%s %s\n", argv[i], argv[i + 1]);
+    struct om_gaz_entry e;
+    if (res.country != OM_GAZ_NONE && om_gazetteer_entry(g, res.country, &e) == 0)
+      printf(res.border_km > 0 ? "  country: %s (%s), %.1f km outside its outline\n"
+                               : "  country: %s (%s)\n",
+             e.name, e.country, res.border_km);
+    else
+      printf("  country: none within 10 km\n");
+    if (res.place == OM_GAZ_NONE) {
+      printf("  no place\n");
+      continue;
+    }
+    printf("  nearest place, %.2f km: ", res.place_km);
+    print_entry(g, res.place);
+  }
+  om_reverse_free(r);
   om_gazetteer_close(g);
   if (rc < 0) {
     om_cli_error(d.msg);

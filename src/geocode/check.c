@@ -1,6 +1,7 @@
 /* Coordinates against their stated country (see check.h). */
 #include "geocode/check.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,8 @@
 #include "crs/geodesic.h"
 #include "geom/index.h"
 #include "text/normalize.h"
+
+#define RAD_PER_DEG (3.14159265358979323846 / 180)
 
 struct om_country_check {
   const struct om_gazetteer *g;
@@ -132,5 +135,43 @@ int om_country_check(struct om_country_check *c, const char *country, double lon
     }
   }
   *out = OM_CHECK_OUTSIDE;
+  return 0;
+}
+
+int om_country_at(struct om_country_check *c, double lon, double lat, uint32_t *country,
+                  double *km, struct om_diag *d)
+{
+  *country = OM_GAZ_NONE;
+  *km = 0;
+  /* The box reaches tolerance_km on every side: a degree of latitude is at
+   * least 110.5 km, one of longitude that times cos(lat), floored near the poles. */
+  double dy = c->tolerance_km / 110.5, dx = dy / fmax(cos(lat * RAD_PER_DEG), 0.01);
+  const double box[4] = {lon - dx, lat - dy, lon + dx, lat + dy};
+  const size_t *items;
+  size_t n;
+  if (om_geom_probe_candidates(c->probe, box, &items, &n) < 0)
+    return om_diag_fail(d, OM_ENOMEM, "out of memory");
+  double best = INFINITY;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = items[k];
+    int where = om_geom_probe_point_in(c->probe, i, lon, lat);
+    if (where < 0)
+      return fail(c, where, d);
+    if (where != OM_GEOM_OUTSIDE) {
+      *country = c->country[i];
+      *km = 0;
+      return 0;
+    }
+    double nx, ny;
+    int rc = om_geom_probe_nearest_point(c->probe, i, lon, lat, &nx, &ny);
+    if (rc < 0)
+      return fail(c, rc, d);
+    double dist = om_geodesic_distance_km(lon, lat, nx, ny);
+    if (dist <= c->tolerance_km && dist < best) {
+      best = dist;
+      *country = c->country[i];
+      *km = dist;
+    }
+  }
   return 0;
 }

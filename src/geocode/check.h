@@ -42,4 +42,12 @@ void om_country_check_free(struct om_country_check *c);
 int om_country_check(struct om_country_check *c, const char *country, double lon, double lat,
                      enum om_check *out, double *km, struct om_diag *d);
 
+/*
+ * The country entry whose outline holds (lon, lat), else the one whose
+ * border is nearest within tolerance_km (*km its distance, else 0), else
+ * OM_GAZ_NONE.  0, or OM_EDEP with the message in d.
+ */
+int om_country_at(struct om_country_check *c, double lon, double lat, uint32_t *country,
+                  double *km, struct om_diag *d);
+
 #endif

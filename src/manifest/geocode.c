@@ -12,6 +12,12 @@
  *
  *   check_country: country
  *   check_country: { field: country, policy: flag | reject | fix, tolerance_km: 10 }
+ *
+ * and 'locate.reverse', which adds the country, admin units and nearest
+ * place of given coordinates:
+ *
+ *   reverse: true
+ *   reverse: { tolerance_km: 10 }
  */
 #include "manifest/geocode.h"
 
@@ -25,6 +31,8 @@ static const char *const geocode_required[] = {"query", NULL};
 
 static const char *const check_keys[] = {"field", "policy", "tolerance_km", NULL};
 static const char *const check_required[] = {"field", NULL};
+
+static const char *const reverse_keys[] = {"tolerance_km", NULL};
 
 /* A number in [min, max] for 'key' of map, into *out when given. */
 static void read_number(struct om_yaml_file *f, yaml_node_t *map, const char *key, double min,
@@ -96,6 +104,23 @@ void om_manifest_read_check(struct om_yaml_file *f, yaml_node_t *v, struct om_ch
                        "'policy' must be flag, reject or fix, not '%s'", policy);
   }
   free(policy);
+}
+
+void om_manifest_read_reverse(struct om_yaml_file *f, yaml_node_t *v, struct om_reverse_def *r)
+{
+  r->line = (int)v->start_mark.line + 1;
+  r->tolerance_km = 10;
+  if (v->type == YAML_SCALAR_NODE) {
+    om_yaml_boolean(f, v, "reverse", &r->on);
+    return;
+  }
+  if (v->type != YAML_MAPPING_NODE) {
+    om_yaml_error_at(f, v, "'reverse' must be true, false or a mapping with 'tolerance_km'");
+    return;
+  }
+  om_yaml_check_keys(f, v, "'locate.reverse'", reverse_keys, NULL);
+  r->on = true;
+  read_number(f, v, "tolerance_km", 0, 1000, &r->tolerance_km);
 }
 
 void om_manifest_release_geocode(struct om_geocode_def *g)

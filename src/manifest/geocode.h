@@ -12,4 +12,7 @@ void om_manifest_release_geocode(struct om_geocode_def *g);
 /* Read the 'check_country' node v into c. */
 void om_manifest_read_check(struct om_yaml_file *f, yaml_node_t *v, struct om_check_def *c);
 
+/* 'locate.reverse': true, false or { tolerance_km: N }. */
+void om_manifest_read_reverse(struct om_yaml_file *f, yaml_node_t *v, struct om_reverse_def *r);
+
 #endif

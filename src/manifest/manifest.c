@@ -41,7 +41,8 @@ static const char *const source_keys[] = {
     "path", "layer", "encoding", "decimal", "id", "fields", "max_fields", "max_field_bytes", NULL};
 static const char *const path_required[] = {"path", NULL};
 static const char *const locate_keys[] = {"coordinates", "dms",        "wkt", "crs",
-                                          "geocode",     "make_valid", "check_country", NULL};
+                                          "geocode",     "make_valid", "check_country", "reverse",
+                                          NULL};
 static const char *const xy_keys[] = {"x", "y", "crs", NULL};
 static const char *const xy_required[] = {"x", "y", NULL};
 static const char *const field_keys[] = {"field", "crs", NULL};
@@ -192,6 +193,9 @@ static void read_locate(struct om_yaml_file *f, yaml_node_t *map, struct om_loca
   yaml_node_t *check = om_yaml_get(f, map, "check_country");
   if (check)
     om_manifest_read_check(f, check, &loc->check);
+  yaml_node_t *reverse = om_yaml_get(f, map, "reverse");
+  if (reverse)
+    om_manifest_read_reverse(f, reverse, &loc->reverse);
 
   static const char *const kinds[] = {"coordinates", "dms", "wkt"};
   yaml_node_t *given[3];

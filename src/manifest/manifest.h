@@ -63,6 +63,13 @@ struct om_check_def {
   int line;             /* where it was declared */
 };
 
+/* Reverse geocoding of given coordinates ('locate.reverse'). */
+struct om_reverse_def {
+  bool on;             /* add the rev_* fields */
+  double tolerance_km; /* a point this near a country's border counts as in it (default 10) */
+  int line;            /* where it was declared */
+};
+
 struct om_locate_def {
   enum om_locate_kind kind;
   char *x, *y;  /* OM_LOCATE_XY: field names */
@@ -70,6 +77,7 @@ struct om_locate_def {
   char *crs;    /* source CRS ("EPSG:4326" by default for XY/DMS/WKT) */
   struct om_geocode_def geocode; /* by name, where coordinates are empty */
   struct om_check_def check;     /* given coordinates against the stated country */
+  struct om_reverse_def reverse; /* country, admin units, nearest place of given coordinates */
   bool make_valid; /* repair invalid geometries (reported) instead of rejecting them */
 };
 

@@ -13,9 +13,15 @@
 #include "core/number.h"
 #include "core/path.h"
 #include "geocode/check.h"
+#include "geocode/reverse.h"
 #include "geocode/template.h"
 
 #define NCHECK 2 /* gc_check, gc_check_km */
+
+/* The fields of locate.reverse, in order. */
+enum { REV_COUNTRY, REV_ADMIN1, REV_ADMIN2, REV_PLACE, REV_GEONAMEID, REV_PLACE_KM, NREV };
+static const char *const rev_names[NREV] = {"rev_country", "rev_admin1",    "rev_admin2",
+                                            "rev_place",   "rev_geonameid", "rev_place_km"};
 
 struct om_layer_geocoder {
   struct om_gazetteer *gaz;
@@ -23,30 +29,38 @@ struct om_layer_geocoder {
   struct om_geocoder *gc;           /* NULL when the layer only checks */
   struct om_gc_template *query;
   struct om_country_check *check;   /* NULL when the layer does not check */
+  struct om_reverse *reverse;       /* NULL when the layer does not reverse geocode */
+  size_t check_at, rev_at, nfields; /* where the check and reverse fields start; how many in all */
   enum om_check_policy policy;
   size_t check_field;               /* the source field stating the country */
   const char **names;               /* the source's field names, for the template */
   struct om_gc_result r;            /* the last result: values point into it */
   char buf[2048];                   /* the rendered query parts */
-  char text[OM_GC_FIELD__COUNT + NCHECK][48]; /* numbers among the values */
+  char text[OM_GC_FIELD__COUNT + NCHECK + NREV][48]; /* numbers among the values */
 };
 
 size_t om_layer_geocoder_nfields(const struct om_layer_geocoder *g)
 {
-  return (g->gc ? OM_GC_FIELD__COUNT : 0) + (g->check ? NCHECK : 0);
+  return g->nfields;
 }
 
 const char *om_layer_geocoder_name(const struct om_layer_geocoder *g, size_t i)
 {
-  if (g->gc && i < OM_GC_FIELD__COUNT)
-    return om_gc_field_name((enum om_gc_field)i);
-  return i == om_layer_geocoder_nfields(g) - NCHECK ? "gc_check" : "gc_check_km";
+  if (i >= g->rev_at)
+    return rev_names[i - g->rev_at];
+  if (i >= g->check_at)
+    return i == g->check_at ? "gc_check" : "gc_check_km";
+  return om_gc_field_name((enum om_gc_field)i);
 }
 
 enum om_field_type om_layer_geocoder_type(const struct om_layer_geocoder *g, size_t i)
 {
-  if (!g->gc || i >= OM_GC_FIELD__COUNT)
-    return i == om_layer_geocoder_nfields(g) - NCHECK ? OM_FIELD_STRING : OM_FIELD_REAL;
+  if (i >= g->rev_at)
+    return i - g->rev_at == REV_GEONAMEID  ? OM_FIELD_INTEGER
+           : i - g->rev_at == REV_PLACE_KM ? OM_FIELD_REAL
+                                           : OM_FIELD_STRING;
+  if (i >= g->check_at)
+    return i == g->check_at ? OM_FIELD_STRING : OM_FIELD_REAL;
   switch ((enum om_gc_field)i) {
   case OM_GC_FIELD_SCORE:
   case OM_GC_FIELD_RADIUS_KM:
@@ -67,6 +81,7 @@ void om_layer_geocoder_free(struct om_layer_geocoder *g)
   om_gc_template_free(g->query);
   om_gc_overrides_free(g->overrides);
   om_country_check_free(g->check);
+  om_reverse_free(g->reverse);
   om_gazetteer_close(g->gaz);
   free(g->names);
   free(g);
@@ -122,7 +137,8 @@ int om_layer_geocoder_open(struct om_layer_geocoder **out, const struct om_proje
                            struct om_diag *d)
 {
   *out = NULL;
-  if (!layer->locate.geocode.query && !layer->locate.check.field)
+  const struct om_locate_def *loc = &layer->locate;
+  if (!loc->geocode.query && !loc->check.field && !loc->reverse.on)
     return 0;
   struct om_layer_geocoder *g = calloc(1, sizeof *g);
   size_t n = om_reader_field_count(reader);
@@ -138,10 +154,15 @@ int om_layer_geocoder_open(struct om_layer_geocoder **out, const struct om_proje
   if (rc == 0 && (rc = om_gazetteer_open(&g->gaz, path, d)) < 0)
     rc = in_layer(d, rc, layer);
   free(path);
-  if (rc == 0 && layer->locate.geocode.query)
+  if (rc == 0 && loc->geocode.query)
     rc = open_geocoder(g, p, layer, n, d);
-  if (rc == 0 && layer->locate.check.field)
+  if (rc == 0 && loc->check.field)
     rc = open_check(g, layer, n, d);
+  if (rc == 0 && loc->reverse.on)
+    rc = om_reverse_new(&g->reverse, g->gaz, loc->reverse.tolerance_km, d);
+  g->check_at = g->gc ? OM_GC_FIELD__COUNT : 0;
+  g->rev_at = g->check_at + (g->check ? NCHECK : 0);
+  g->nfields = g->rev_at + (g->reverse ? NREV : 0);
   if (rc < 0) {
     om_layer_geocoder_free(g);
     return rc;
@@ -222,7 +243,7 @@ static int check(struct om_layer_geocoder *g, const struct om_record *rec,
                  struct om_location *loc, const char **values, struct om_locate_error *err,
                  char *warning, size_t size, struct om_diag *d)
 {
-  size_t slot = om_layer_geocoder_nfields(g) - NCHECK;
+  size_t slot = g->check_at;
   const char *country = g->check_field < rec->nvalues ? rec->values[g->check_field] : NULL;
   enum om_check result = OM_CHECK_NOT_A_POINT;
   double km = 0, lon = loc->env[0], lat = loc->env[1];
@@ -236,7 +257,7 @@ static int check(struct om_layer_geocoder *g, const struct om_record *rec,
   }
   values[slot] = om_check_word(result);
   bool off = result == OM_CHECK_OUTSIDE || result == OM_CHECK_NEAR_BORDER;
-  values[slot + 1] = off ? number(g, OM_GC_FIELD__COUNT + 1, round_to(km, 100)) : NULL;
+  values[slot + 1] = off ? number(g, slot + 1, round_to(km, 100)) : NULL;
   if (result != OM_CHECK_OUTSIDE && result != OM_CHECK_SWAPPED && result != OM_CHECK_FIXED)
     return OM_REASON_NONE;
   const char *name = g->names[g->check_field];
@@ -257,6 +278,48 @@ static int check(struct om_layer_geocoder *g, const struct om_record *rec,
   return err->reason = result == OM_CHECK_SWAPPED ? OM_REASON_SWAPPED : OM_REASON_OUTSIDE_COUNTRY;
 }
 
+/* The name of entry id, or NULL. */
+static const char *entry_name(const struct om_gazetteer *gaz, uint32_t id)
+{
+  struct om_gaz_entry e;
+  return id != OM_GAZ_NONE && om_gazetteer_entry(gaz, id, &e) == 0 ? e.name : NULL;
+}
+
+/* The rev_* fields of a point record (others get none); see reverse.h. */
+static int reverse(struct om_layer_geocoder *g, const struct om_location *loc,
+                   const char **values, struct om_diag *d)
+{
+  const char **v = values + g->rev_at;
+  for (size_t i = 0; i < NREV; i++)
+    v[i] = NULL;
+  bool point = loc->len == 21 && loc->env[0] == loc->env[2] && loc->env[1] == loc->env[3];
+  struct om_reverse_result r;
+  if (!point)
+    return OM_REASON_NONE;
+  if (om_reverse(g->reverse, loc->env[0], loc->env[1], &r, d) < 0)
+    return OM_EDEP;
+  struct om_gaz_entry e;
+  if (r.country != OM_GAZ_NONE && om_gazetteer_entry(g->gaz, r.country, &e) == 0 && e.country[0]) {
+    char *code = g->text[g->rev_at + REV_COUNTRY]; /* e lives on this stack */
+    memcpy(code, e.country, sizeof e.country);
+    v[REV_COUNTRY] = code;
+  }
+  if (r.place == OM_GAZ_NONE || om_gazetteer_entry(g->gaz, r.place, &e) < 0)
+    return OM_REASON_NONE;
+  if (e.country_id == r.country) { /* the units of a place across the border are not the point's */
+    v[REV_ADMIN1] = entry_name(g->gaz, e.admin1);
+    v[REV_ADMIN2] = entry_name(g->gaz, e.admin2);
+  }
+  v[REV_PLACE] = e.name;
+  size_t slot = g->rev_at + REV_GEONAMEID;
+  if (e.geonameid > 0 && e.geonameid < OM_GAZ_LOCAL_ID_MIN) {
+    snprintf(g->text[slot], sizeof g->text[0], "%lld", (long long)e.geonameid);
+    v[REV_GEONAMEID] = g->text[slot];
+  }
+  v[REV_PLACE_KM] = number(g, g->rev_at + REV_PLACE_KM, round_to(r.place_km, 100));
+  return OM_REASON_NONE;
+}
+
 int om_layer_geocode_given(struct om_layer_geocoder *g, const struct om_record *rec,
                            struct om_location *loc, const char **values,
                            struct om_locate_error *err, char *warning, size_t size,
@@ -268,5 +331,6 @@ int om_layer_geocode_given(struct om_layer_geocoder *g, const struct om_record *
   warning[0] = '\0';
   if (g->gc)
     fill(g, &given, values);
-  return g->check ? check(g, rec, loc, values, err, warning, size, d) : OM_REASON_NONE;
+  int rc = g->check ? check(g, rec, loc, values, err, warning, size, d) : OM_REASON_NONE;
+  return rc == OM_REASON_NONE && g->reverse ? reverse(g, loc, values, d) : rc;
 }

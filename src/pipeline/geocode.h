@@ -4,7 +4,9 @@
  * by name through the gazetteer, and every record gets the gc_* fields
  * that say how it was located.  With locate.check_country, records that
  * give coordinates are tested against the country they state, and get
- * gc_check and gc_check_km.
+ * gc_check and gc_check_km.  With locate.reverse, records that give a
+ * point get the rev_* fields: country, admin-1, admin-2, nearest place,
+ * its GeoNames id and distance (geocode/reverse.h).
  */
 #ifndef OM_PIPELINE_GEOCODE_H
 #define OM_PIPELINE_GEOCODE_H
@@ -20,15 +22,15 @@ struct om_layer_geocoder;
 
 /*
  * Open the gazetteer, overrides, query template and country outlines of a
- * layer with locate.geocode or locate.check_country; *out is NULL for a
- * layer with neither.  Errors name the manifest and the file at fault.
+ * layer with locate.geocode, locate.check_country or locate.reverse; *out
+ * is NULL for a layer with none of them.  Errors name the manifest and the file at fault.
  */
 int om_layer_geocoder_open(struct om_layer_geocoder **out, const struct om_project *p,
                            const struct om_layer_def *layer, const struct om_reader *reader,
                            struct om_diag *d);
 void om_layer_geocoder_free(struct om_layer_geocoder *g);
 
-/* The fields it adds (gc_* then gc_check, gc_check_km), their names and types. */
+/* The fields it adds (gc_*, then gc_check and gc_check_km, then rev_*), their names and types. */
 size_t om_layer_geocoder_nfields(const struct om_layer_geocoder *g);
 const char *om_layer_geocoder_name(const struct om_layer_geocoder *g, size_t i);
 enum om_field_type om_layer_geocoder_type(const struct om_layer_geocoder *g, size_t i);

@@ -431,7 +431,7 @@ static uint64_t output_fingerprint(const struct om_project *p, const struct om_l
   return stored_fingerprint(st, p, o->path, output_table(l, o));
 }
 
-/* A geocoding layer depends on its gazetteer index and its overrides. */
+/* A layer that uses the gazetteer (geocoding, country check, reverse) depends on its index and its overrides. */
 static int add_geocode_inputs(struct om_state_layer *out, const struct om_project *p,
                               const struct om_layer_def *l, struct om_state *st)
 {
@@ -500,7 +500,8 @@ int om_plan_inputs(struct om_state_layer *out, const struct om_project *p,
     rc = add_transform_input(out, p, l, st);
   if (l->style && rc == 0)
     rc = add_input(out, "style", l->style, file_hash(st, p, l->style));
-  if (l->locate.geocode.query && rc == 0)
+  const struct om_locate_def *loc = &l->locate;
+  if ((loc->geocode.query || loc->check.field || loc->reverse.on) && rc == 0)
     rc = add_geocode_inputs(out, p, l, st);
   if (rc < 0) {
     om_state_layer_release(out);

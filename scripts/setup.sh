@@ -9,6 +9,7 @@ packages=(build-essential cmake pkg-config python3
           lld  # links the front `oremap` without GDAL (src/front/main.c)
           libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
           libyaml-dev libsqlite3-dev sqlite3 libcmocka-dev libxxhash-dev libutf8proc-dev
+          libfreetype-dev libfontconfig-dev fonts-dejavu-core  # the web bundle's label glyphs
           python3-qgis python3-yaml  # tests/qgis: QGIS opens the GeoPackage (~570 MB, ~2 min)
           postgresql-15 postgresql-15-postgis-3  # tests/pg: a real PostGIS server (~17 s)
           chromium  # tests/web: the web bundle in a headless browser

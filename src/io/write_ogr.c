@@ -1,7 +1,9 @@
 /*
  * The formats written through GDAL's vector drivers: the part every such
- * writer shares (write_ogr_internal.h) and the file formats, KML,
- * Shapefile and FlatGeobuf.  PostGIS is in write_pg.c.
+ * writer shares (write_ogr_internal.h) and the file formats, Shapefile and
+ * FlatGeobuf.  PostGIS is in write_pg.c; KML, which GDAL's LIBKML driver
+ * writes in quadratic time with one style for every feature, oremap
+ * writes itself (write_kml.c).
  *
  * Fields go out in source order with the schema's types (string, 64-bit
  * integer, double), features in source order, geometries as the spool
@@ -11,8 +13,8 @@
  * temporary name that keeps the extension (".sites.shp.oremap-tmp-<pid>.shp":
  * the Shapefile and FlatGeobuf drivers make a folder of a name without
  * one), every file is fsynced, then renamed over its target and the folder
- * fsynced.  A KML or FlatGeobuf file is one file: a reader sees the old or
- * the new one.  A Shapefile is several (.shp, .shx, .dbf, .prj, .cpg) and
+ * fsynced.  A FlatGeobuf file is one file: a reader sees the old or the new
+ * one.  A Shapefile is several (.shp, .shx, .dbf, .prj, .cpg) and
  * no rename moves them together, so the renames run back to back after all
  * the data is on disk, .shp last: during those few microseconds a reader
  * that opens the set may pair new attribute rows (.dbf) with old shapes
@@ -41,10 +43,6 @@
 
 #define OM_DBF_NAME_MAX 10    /* bytes in a DBF field name */
 #define OM_DBF_STRING_MAX 254 /* bytes in a DBF text cell */
-
-/* The KML style every feature refers to, until layers carry a style of their own. */
-#define OM_KML_STYLE_ID "oremap"
-#define OM_KML_STYLE "SYMBOL(c:#D95F02FF,s:1.2);PEN(c:#D95F02FF,w:2px);BRUSH(fc:#D95F0266)"
 
 /* ---- GDAL messages ---------------------------------------------------- */
 
@@ -221,7 +219,7 @@ static void set_value(OGRFeatureH f, int k, enum om_field_type t, const char *v)
 }
 
 int om_ogr_fill(OGRLayerH lyr, const struct om_ogr_plan *p, const struct om_layer_data *L,
-                const char *style, uint64_t *hash, const char *what, struct om_diag *d)
+                uint64_t *hash, const char *what, struct om_diag *d)
 {
   struct om_ogr_errors e;
   om_ogr_errors_push(&e);
@@ -261,8 +259,6 @@ int om_ogr_fill(OGRLayerH lyr, const struct om_ogr_plan *p, const struct om_laye
       if (hash)
         om_hasher_bytes(&h, in.wkb, in.wkb_len);
     }
-    if (style)
-      OGR_F_SetStyleString(f, style);
     if (OGR_L_CreateFeature(lyr, f) != OGRERR_NONE)
       rc = om_diag_fail(d, OM_EDEP, "%s: cannot write record %ld: %s", what, in.record,
                         om_ogr_errors_text(&e));
@@ -498,31 +494,11 @@ static int write_fieldmap(const struct om_ogr_plan *p, const struct om_layer_dat
 
 /* ---- the file formats -------------------------------------------------- */
 
-enum file_kind { KIND_KML, KIND_SHP, KIND_FGB };
-
-/* The field KML placemarks take their names from: 'name', else the first text field. */
-static const char *kml_name_field(const struct om_ogr_plan *p, const struct om_layer_data *L)
-{
-  for (size_t i = 0; i < p->n; i++)
-    if (strcmp(p->names[i], "name") == 0)
-      return p->names[i];
-  for (size_t i = 0; i < p->n; i++)
-    if (L->schema->fields[p->src[i]].type == OM_FIELD_STRING)
-      return p->names[i];
-  return NULL;
-}
+enum file_kind { KIND_SHP, KIND_FGB };
 
 static const char *kind_driver(enum file_kind k)
 {
-  if (k == KIND_SHP)
-    return "ESRI Shapefile";
-  if (k == KIND_FGB)
-    return "FlatGeobuf";
-  /* LIBKML writes names, descriptions and shared styles correctly; GDAL 3.6's
-   * KML driver shifts values between columns once NameField is set.  LIBKML
-   * slows down quadratically with the placemarks of a layer (5,000 in about
-   * a minute, 10,000 in six here): KML is for small layers. */
-  return GDALGetDriverByName("LIBKML") ? "LIBKML" : "KML";
+  return k == KIND_SHP ? "ESRI Shapefile" : "FlatGeobuf";
 }
 
 static int write_file(const struct om_layer_data *L, const struct om_output_opts *o,
@@ -530,7 +506,6 @@ static int write_file(const struct om_layer_data *L, const struct om_output_opts
 {
   static const char *const shp_exts[] = {"shp", "shx", "dbf", "prj", "cpg"};
   static const char *const shp_stale[] = {"qix", "sbn", "sbx", NULL};
-  static const char *const kml_ext[] = {"kml"};
   static const char *const fgb_ext[] = {"fgb"};
   GDALAllRegister();
   const char *drvname = kind_driver(kind);
@@ -557,7 +532,7 @@ static int write_file(const struct om_layer_data *L, const struct om_output_opts
   }
 
   struct file_set files;
-  const char *const *exts = kind == KIND_SHP ? shp_exts : kind == KIND_FGB ? fgb_ext : kml_ext;
+  const char *const *exts = kind == KIND_SHP ? shp_exts : fgb_ext;
   rc = file_set_make(&files, o->path, exts, kind == KIND_SHP ? 5 : 1, d);
   if (rc < 0) {
     om_ogr_plan_release(&p);
@@ -566,17 +541,7 @@ static int write_file(const struct om_layer_data *L, const struct om_output_opts
 
   struct om_ogr_errors e;
   om_ogr_errors_push(&e);
-  const char *name_field = kind == KIND_KML ? kml_name_field(&p, L) : NULL;
-  char **dco = NULL;
-  if (kind == KIND_KML) {
-    /* Thread-local: another writer thread may run a KML output at the same time. */
-    CPLSetThreadLocalConfigOption("LIBKML_NAME_FIELD", name_field ? name_field : "");
-    CPLSetThreadLocalConfigOption("LIBKML_DESCRIPTION_FIELD", "description");
-    dco = CSLSetNameValue(dco, "NameField", name_field ? name_field : ""); /* the KML driver's */
-    dco = CSLSetNameValue(dco, "DescriptionField", "description");
-  }
-  GDALDatasetH ds = GDALCreate(drv, files.tmp[0], 0, 0, 0, GDT_Unknown, dco);
-  CSLDestroy(dco);
+  GDALDatasetH ds = GDALCreate(drv, files.tmp[0], 0, 0, 0, GDT_Unknown, NULL);
   OGRSpatialReferenceH srs = om_ogr_wgs84();
   OGRLayerH lyr = NULL;
   if (!ds || !srs) {
@@ -593,12 +558,7 @@ static int write_file(const struct om_layer_data *L, const struct om_output_opts
       if (o->description)
         lco = CSLSetNameValue(lco, "DESCRIPTION", o->description);
     }
-    if (kind == KIND_KML) {
-      OGRStyleTableH st = OGR_STBL_Create();
-      OGR_STBL_AddStyle(st, OM_KML_STYLE_ID, OM_KML_STYLE);
-      GDALDatasetSetStyleTableDirectly(ds, st);
-    }
-    const char *lname = kind == KIND_KML && o->layer ? o->layer : L->name;
+    const char *lname = L->name;
     lyr = GDALDatasetCreateLayer(ds, lname, srs, p.gtype, lco);
     CSLDestroy(lco);
     if (!lyr)
@@ -606,8 +566,8 @@ static int write_file(const struct om_layer_data *L, const struct om_output_opts
                         om_ogr_errors_text(&e));
   }
   if (rc == 0)
-    rc = om_ogr_fill(lyr, &p, L, kind == KIND_KML ? "@" OM_KML_STYLE_ID : NULL, NULL, o->path, d);
-  /* Closing is when LIBKML writes the file and FlatGeobuf its index. */
+    rc = om_ogr_fill(lyr, &p, L, NULL, o->path, d);
+  /* Closing is when FlatGeobuf writes its index. */
   if (ds) {
     e.failed = false;
     GDALClose(ds);
@@ -616,10 +576,6 @@ static int write_file(const struct om_layer_data *L, const struct om_output_opts
   }
   if (srs)
     OSRRelease(srs);
-  if (kind == KIND_KML) {
-    CPLSetThreadLocalConfigOption("LIBKML_NAME_FIELD", NULL);
-    CPLSetThreadLocalConfigOption("LIBKML_DESCRIPTION_FIELD", NULL);
-  }
   om_ogr_errors_pop();
 
   if (rc == 0)
@@ -629,12 +585,6 @@ static int write_file(const struct om_layer_data *L, const struct om_output_opts
     rc = write_fieldmap(&p, L, o->path, changed, d);
   om_ogr_plan_release(&p);
   return rc;
-}
-
-int om_write_kml(const struct om_layer_data *L, const struct om_output_opts *o,
-                 struct om_diag *d)
-{
-  return write_file(L, o, KIND_KML, d);
 }
 
 int om_write_shapefile(const struct om_layer_data *L, const struct om_output_opts *o,

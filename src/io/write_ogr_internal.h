@@ -36,12 +36,11 @@ void om_ogr_plan_release(struct om_ogr_plan *p);
 
 /*
  * Create the plan's fields on lyr and write every feature in source
- * order.  style, when not NULL, is set as each feature's OGR style string.
- * hash, when not NULL, receives a hash of what was written (values and
+ * order.  hash, when not NULL, receives a hash of what was written (values and
  * geometries), for a table that cannot be hashed as a file.
  */
 int om_ogr_fill(OGRLayerH lyr, const struct om_ogr_plan *p, const struct om_layer_data *L,
-                const char *style, uint64_t *hash, const char *what, struct om_diag *d);
+                uint64_t *hash, const char *what, struct om_diag *d);
 
 /* WGS 84 in longitude/latitude order; the caller releases it (OSRRelease). */
 OGRSpatialReferenceH om_ogr_wgs84(void);

@@ -192,7 +192,7 @@ static int load(GDALDatasetH ds, const struct om_ogr_plan *p, const struct om_la
   uint64_t hash = 0;
   char what[128];
   snprintf(what, sizeof what, "PostGIS table '%s'", table);
-  int rc = om_ogr_fill(lyr, p, L, NULL, &hash, what, d);
+  int rc = om_ogr_fill(lyr, p, L, &hash, what, d);
   if (rc == 0 && OGR_L_SyncToDisk(lyr) != OGRERR_NONE) /* ends the COPY */
     rc = om_diag_fail(d, OM_EDEP, "PostGIS table '%s': %s", table, om_ogr_errors_text(e));
   /* One GiST build over the loaded rows is much faster than growing it row by row. */

@@ -13,6 +13,8 @@
 #include "core/feature.h"
 #include "core/spool.h"
 
+struct om_style;
+
 struct om_layer_data {
   const char *name;              /* layer name */
   const struct om_schema *schema; /* attribute fields */
@@ -21,6 +23,7 @@ struct om_layer_data {
   const char *provenance_type;    /* its MIME type ("application/json"), or NULL for text/plain */
   const char *style_qml;          /* the layer's style as QML (GeoPackage layer_styles), or NULL */
   const char *style_sld;          /* the same as SLD 1.1, or NULL */
+  const struct om_style *style;   /* the layer's style (KML placemarks), or NULL */
 };
 
 /*
@@ -61,18 +64,27 @@ int om_write_csv(const struct om_layer_data *L, const struct om_output_opts *o,
 void om_csv_plain_cell(FILE *f, const char *s);
 
 /*
+ * KML 2.2 (write_kml.c), streamed: one Document named after the layer
+ * (o->layer), a <Style> per class of L->style (one default style without
+ * one), and a Placemark per feature in source order, its <styleUrl> the
+ * class om_style_class_of gives it.  Placemark names come from the style's
+ * label field, else 'name', else the first text field; descriptions from
+ * 'description'; the other fields as typed SchemaData.  Coordinates are
+ * WGS 84 longitude,latitude with o->precision decimals.  Replaced
+ * atomically like GeoJSON.
+ */
+int om_write_kml(const struct om_layer_data *L, const struct om_output_opts *o,
+                 struct om_diag *d);
+
+/*
  * Through GDAL's vector drivers (write_ogr.c), fields in source order with
  * the schema's types, features in WGS 84.  Files are written under
  * temporary names beside the target and renamed over it.
  *
- * KML (LIBKML driver; slow beyond a few thousand placemarks): names from 'name'
- * (else the first text field), descriptions from 'description', one
- * shared style.  Shapefile: field names cut to 10 unique characters, the
- * mapping warned once and written to <stem>.fieldmap.csv; .cpg UTF-8,
- * .prj WGS 84.  FlatGeobuf: with its packed R-tree index.
+ * Shapefile: field names cut to 10 unique characters, the mapping warned
+ * once and written to <stem>.fieldmap.csv; .cpg UTF-8, .prj WGS 84.
+ * FlatGeobuf: with its packed R-tree index.
  */
-int om_write_kml(const struct om_layer_data *L, const struct om_output_opts *o,
-                 struct om_diag *d);
 int om_write_shapefile(const struct om_layer_data *L, const struct om_output_opts *o,
                        struct om_diag *d);
 int om_write_flatgeobuf(const struct om_layer_data *L, const struct om_output_opts *o,

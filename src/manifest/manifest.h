@@ -200,6 +200,8 @@ struct om_web_def {
   char *tiles_layer;  /* the layer served as vector tiles, or NULL */
   long tiles_line, tiles_column;
   int minzoom, maxzoom; /* the tiles' zoom levels */
+  char *font;         /* labels' font: a file (relative to the project) or a fontconfig name; NULL = sans-serif */
+  long flatgeobuf_min_features; /* a layer with at least this many features also goes out as .fgb */
 };
 
 struct om_project {

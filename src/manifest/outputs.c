@@ -142,8 +142,8 @@ static void read_output_fields(struct om_yaml_file *f, yaml_node_t *v, struct om
 
 /*
  * 'crs' of an output: any CRS PROJ knows, checked when the layer is built.
- * RFC 7946 fixes GeoJSON to WGS 84 longitude/latitude, so a GeoJSON output
- * takes no other.
+ * RFC 7946 fixes GeoJSON to WGS 84 longitude/latitude, and KML 2.2 fixes
+ * KML to it, so those outputs take no other.
  */
 static void read_output_crs(struct om_yaml_file *f, yaml_node_t *item, struct om_output_def *o)
 {
@@ -152,12 +152,13 @@ static void read_output_crs(struct om_yaml_file *f, yaml_node_t *item, struct om
   yaml_node_t *at = om_yaml_get(f, item, "crs");
   if (!*o->crs)
     om_yaml_error_at(f, at, "'crs' must not be empty");
-  else if (o->path && o->format == OM_FORMAT_GEOJSON && strcasecmp(o->crs, "EPSG:4326") != 0 &&
-           strcasecmp(o->crs, "OGC:CRS84") != 0)
+  else if (o->path && (o->format == OM_FORMAT_GEOJSON || o->format == OM_FORMAT_KML) &&
+           strcasecmp(o->crs, "EPSG:4326") != 0 && strcasecmp(o->crs, "OGC:CRS84") != 0)
     om_yaml_error_at(f, at,
-                     "output '%s': GeoJSON is always WGS 84 (RFC 7946), so 'crs' cannot be "
+                     "output '%s': %s is always WGS 84 (%s), so 'crs' cannot be "
                      "'%s'; write a GeoPackage for other CRSs",
-                     o->path, o->crs);
+                     o->path, o->format == OM_FORMAT_KML ? "KML" : "GeoJSON",
+                     o->format == OM_FORMAT_KML ? "KML 2.2" : "RFC 7946", o->crs);
 }
 
 /* One item of 'outputs': a path, or a mapping with 'path' and options. */

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const web_keys[] = {"dir", "title", "library", "layers", "tiles", NULL};
+static const char *const web_keys[] = {"dir", "title", "library", "layers", "tiles", "font",
+                                       "flatgeobuf_min_features", NULL};
 static const char *const web_required[] = {"dir", NULL};
 static const char *const tiles_keys[] = {"layer", "minzoom", "maxzoom", NULL};
 static const char *const tiles_required[] = {"layer", NULL};
@@ -123,6 +124,9 @@ void om_manifest_read_publish(struct om_yaml_file *f, yaml_node_t *map, struct o
     return;
   struct om_web_def *w = &p->web;
   w->maxzoom = 6; /* countries stay sharp enough to zoom 8 or so, in ~1,400 tiles */
+  /* Below this, GeoJSON loads in a browser in a second or so; above it, a
+   * client that reads FlatGeobuf by bounding box fetches only what it shows. */
+  w->flatgeobuf_min_features = 100000;
   om_yaml_check_keys(f, web, "'web'", web_keys, web_required);
   if (om_yaml_string(f, web, "dir", &w->dir) == 0 && w->dir &&
       !inside_root(f, om_yaml_get(f, web, "dir"), "dir", w->dir, p)) {
@@ -131,6 +135,12 @@ void om_manifest_read_publish(struct om_yaml_file *f, yaml_node_t *map, struct o
   }
   om_yaml_string(f, web, "title", &w->title);
   om_yaml_string(f, web, "library", &w->library);
+  om_yaml_string(f, web, "font", &w->font);
+  yaml_node_t *fgb = om_yaml_get(f, web, "flatgeobuf_min_features");
+  long min;
+  if (fgb && om_yaml_integer(f, fgb, "flatgeobuf_min_features", 0, 1000000000,
+                             "a feature count (0 for every layer)", &min) == 0)
+    w->flatgeobuf_min_features = min;
   read_layers(f, web, w);
   read_tiles(f, web, w);
 }
@@ -188,6 +198,7 @@ void om_manifest_release_publish(struct om_project *p)
   free(p->web.dir);
   free(p->web.title);
   free(p->web.library);
+  free(p->web.font);
   for (size_t i = 0; i < p->web.nlayers; i++)
     free(p->web.layers[i].name);
   free(p->web.layers);

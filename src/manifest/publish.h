@@ -9,6 +9,8 @@
  *     library: /opt/maplibre-gl/dist      # maplibre-gl.js and .css (README.md)
  *     layers: [deposits, countries]       # default: every layer
  *     tiles: { layer: countries, minzoom: 0, maxzoom: 6 }
+ *     font: DejaVu Sans                 # labels' font: a file or a fontconfig name
+ *     flatgeobuf_min_features: 100000   # layers this large also go out as <layer>.fgb
  *
  * Layer names are checked once every layer manifest is loaded.
  */

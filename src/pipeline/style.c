@@ -193,8 +193,8 @@ int om_layer_extras_make(struct om_layer_extras *out, const struct om_project *p
       out->sld = om_style_sld(s, layer->name);
       if (!out->qml || !out->sld)
         rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
+      out->style = s;
     }
-    om_style_free(s);
   }
   if (rc == 0 && !(out->provenance = provenance(p, layer, attribution)))
     rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
@@ -208,5 +208,6 @@ void om_layer_extras_release(struct om_layer_extras *x)
   free(x->qml);
   free(x->sld);
   free(x->provenance);
+  om_style_free(x->style);
   memset(x, 0, sizeof *x);
 }

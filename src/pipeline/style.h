@@ -11,10 +11,13 @@
 #include "core/feature.h"
 #include "manifest/manifest.h"
 
+struct om_style;
+
 struct om_layer_extras {
   char *qml;        /* the style as QML, or NULL when the layer has no style; owned */
   char *sld;        /* the style as SLD 1.1, or NULL; owned */
   char *provenance; /* JSON (application/json); owned */
+  struct om_style *style; /* the style itself (KML styles each placemark), or NULL; owned */
 };
 
 /*

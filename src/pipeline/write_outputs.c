@@ -141,17 +141,20 @@ int om_layer_write_outputs(const struct om_layer_write *b)
     }
   }
 
-  size_t ngpkg = 0;
+  size_t ngpkg = 0, nkml = 0;
   while (ngpkg < k && formats[ngpkg] == OM_FORMAT_GPKG)
     ngpkg++;
-  /* The style and provenance GeoPackages carry, against the fields really written. */
+  for (size_t i = ngpkg; i < k; i++)
+    nkml += formats[i] == OM_FORMAT_KML;
+  /* The style and provenance GeoPackages carry, against the fields really written; KML's style. */
   struct om_layer_extras extras = {0};
-  if (rc == 0 && ngpkg > 0)
+  if (rc == 0 && (ngpkg > 0 || nkml > 0))
     rc = om_layer_extras_make(&extras, b->p, layer, b->schema, *credit ? credit : NULL, b->d);
   struct om_layer_data L = {.name = layer->name, .schema = b->schema, .spool = b->spool,
                             .provenance = extras.provenance,
                             .provenance_type = "application/json",
-                            .style_qml = extras.qml, .style_sld = extras.sld};
+                            .style_qml = extras.qml, .style_sld = extras.sld,
+                            .style = extras.style};
   struct writer_job jobs[2] = {
     {.L = &L, .opts = opts, .formats = formats, .n = ngpkg},
     {.L = &L, .opts = opts + ngpkg, .formats = formats + ngpkg, .n = k - ngpkg},

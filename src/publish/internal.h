@@ -2,6 +2,7 @@
 #ifndef OM_PUBLISH_INTERNAL_H
 #define OM_PUBLISH_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "core/diag.h"
@@ -50,5 +51,45 @@ void om_pub_web_page(FILE *f, const char *title, const char *config);
 
 int om_pub_web(const struct om_project *p, const struct om_pub_layer *l, size_t n,
                struct om_diag *d);
+
+/* One layer of the web bundle (web.c). */
+struct om_pub_web_layer {
+  const struct om_pub_layer *l; /* the layer */
+  char *url;                    /* its GeoJSON, relative to the bundle; owned */
+  bool tiled;                   /* served as vector tiles */
+  char *fgb;                    /* its FlatGeobuf, relative to the bundle, or NULL; owned */
+};
+
+/* 'path' (relative to the project) inside the bundle folder 'dir': the rest of it (borrowed), else NULL. */
+const char *om_pub_inside(const char *dir, const char *path);
+
+/*
+ * Run GDAL's ogr2ogr (library form) from 'src' to 'dst' with 'args';
+ * 0, or OM_EDEP with GDAL's message about 'what'.
+ */
+int om_pub_translate(const char *dst, const char *src, char **args, const char *what,
+                     struct om_diag *d);
+
+/*
+ * The labels' glyphs (web_glyphs.c): when a shown layer has a labelled
+ * style, fonts/<stack>/<first>-<last>.pbf in 'dir' for range 0-255 and every
+ * range the label texts in the layers' GeoJSON use.  *stack gets the font
+ * stack's name (a new string), or NULL when no layer has labels.
+ */
+int om_pub_web_glyphs(char **stack, const struct om_project *p, const struct om_pub_web_layer *w,
+                      size_t n, const char *dir, struct om_diag *d);
+
+/*
+ * A FlatGeobuf copy of a layer with at least web.flatgeobuf_min_features
+ * features (web_files.c): <layer>.fgb in 'dir' from its public GeoJSON,
+ * so with the same fields, and a packed R-tree; w->fgb names it.  A
+ * smaller layer's old copy is removed.
+ */
+int om_pub_web_flatgeobuf(struct om_pub_web_layer *w, const struct om_project *p, const char *dir,
+                          struct om_diag *d);
+
+/* index.json in 'dir': every layer's files (GeoJSON, tiles, FlatGeobuf) and feature count. */
+int om_pub_web_index(const struct om_project *p, const struct om_pub_web_layer *w, size_t n,
+                     const char *stack, const char *dir, struct om_diag *d);
 
 #endif

@@ -7,12 +7,19 @@
  *   tiles/<layer>/     vector tiles of web.tiles.layer, {z}/{x}/{y}.pbf
  *                      uncompressed (GDAL's MVT driver), from its GeoJSON
  *   lib/               maplibre-gl.js and .css, copied from the library folder
- *   style.json         MapLibre style from the layers' style files
+ *   fonts/<stack>/     the labels' glyphs, <first>-<last>.pbf per 256 code
+ *                      points the label texts use (web_glyphs.c, glyphs.h)
+ *   <layer>.fgb        FlatGeobuf with a spatial index, for a layer with at
+ *                      least web.flatgeobuf_min_features features (web_files.c)
+ *   style.json         MapLibre style from the layers' style files, labels
+ *                      included, "glyphs" pointing at fonts/
+ *   index.json         every layer's files and feature count (web_files.c)
  *   index.html         the viewer (web_html.c)
- * FlatGeobuf is not part of the bundle: MapLibre reads GeoJSON and vector
- * tiles only, and tiles are what a large layer needs.  Labels are left
- * out of style.json: text needs glyphs, which only a remote server or a
- * shipped glyph set could provide.
+ * MapLibre draws only the GeoJSON and the tiles; the FlatGeobuf copies are
+ * downloads for clients that read the format by bounding box (QGIS,
+ * OpenLayers, flatgeobuf.js).  The glyphs are made here from a local font
+ * because MapLibre cannot draw text without glyph files and the bundle
+ * must work with no internet.
  */
 #include "publish/internal.h"
 
@@ -34,13 +41,6 @@
 #include "io/atomic.h"
 #include "pipeline/publish.h"
 
-/* One layer of the bundle. */
-struct web_layer {
-  const struct om_pub_layer *l; /* the layer */
-  char *url;                    /* its GeoJSON, relative to the bundle; owned */
-  bool tiled;                   /* served as vector tiles */
-};
-
 static bool shown(const struct om_project *p, const char *name)
 {
   if (!p->web.nlayers)
@@ -51,8 +51,7 @@ static bool shown(const struct om_project *p, const char *name)
   return false;
 }
 
-/* 'path' (relative to the project) inside the bundle folder: the rest of it, else NULL. */
-static const char *inside(const char *dir, const char *path)
+const char *om_pub_inside(const char *dir, const char *path)
 {
   while (path[0] == '.' && path[1] == '/')
     path += 2;
@@ -66,8 +65,7 @@ static const char *inside(const char *dir, const char *path)
   return path + n + 1;
 }
 
-/* Run ogr2ogr's library form on one source layer; 0 or OM_EDEP with GDAL's message. */
-static int translate(const char *dst, const char *src, char **args, const char *what,
+int om_pub_translate(const char *dst, const char *src, char **args, const char *what,
                      struct om_diag *d)
 {
   CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -90,12 +88,12 @@ static int translate(const char *dst, const char *src, char **args, const char *
 }
 
 /* The layer's public GeoJSON: its own output in the bundle, else one written there. */
-static int public_geojson(struct web_layer *w, const struct om_project *p, const char *dir,
+static int public_geojson(struct om_pub_web_layer *w, const struct om_project *p, const char *dir,
                           struct om_diag *d)
 {
   const struct om_layer_def *def = w->l->def;
   for (size_t i = 0; i < def->noutputs; i++) {
-    const char *rest = inside(p->web.dir, def->outputs[i].path);
+    const char *rest = om_pub_inside(p->web.dir, def->outputs[i].path);
     if (rest && def->outputs[i].format == OM_FORMAT_GEOJSON)
       return (w->url = strdup(rest)) ? 0 : om_diag_fail(d, OM_ENOMEM, "out of memory");
   }
@@ -114,7 +112,7 @@ static int public_geojson(struct web_layer *w, const struct om_project *p, const
                     "-lco", "COORDINATE_PRECISION=6", "-nln", (char *)def->name, table, NULL};
     char what[512];
     snprintf(what, sizeof what, "'%s'", path);
-    rc = translate(a.tmp, w->l->path, args, what, d);
+    rc = om_pub_translate(a.tmp, w->l->path, args, what, d);
     if (rc == 0)
       rc = om_atomic_commit(&a, d);
     om_atomic_abort(&a);
@@ -139,7 +137,7 @@ static void remove_tree(const char *path)
  * old one and swapped with it in one rename (RENAME_EXCHANGE), so that a
  * server never sees a half-made tile set.
  */
-static int make_tiles(const struct web_layer *w, const struct om_project *p, const char *dir,
+static int make_tiles(const struct om_pub_web_layer *w, const struct om_project *p, const char *dir,
                       struct om_diag *d)
 {
   const char *name = w->l->def->name;
@@ -162,7 +160,7 @@ static int make_tiles(const struct web_layer *w, const struct om_project *p, con
   char what[512];
   snprintf(what, sizeof what, "the vector tiles of layer '%s'", name);
   if (rc == 0)
-    rc = translate(tmp, src, args, what, d);
+    rc = om_pub_translate(tmp, src, args, what, d);
   if (rc == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) != 0) {
     if (errno != ENOENT || rename(tmp, final) != 0)
       rc = om_diag_fail(d, OM_EIO, "cannot replace '%s': %s", final, strerror(errno));
@@ -209,19 +207,21 @@ static int copy_library(const struct om_project *p, const char *dir, struct om_d
 }
 
 /*
- * The style layers of one layer: om_style_maplibre's array without its
- * brackets and without labels (no glyphs offline), with "source-layer"
- * added after each "source" for a tiled layer, or a plain grey symbol
- * for a layer without a style.
+ * The style layers of one layer: om_style_maplibre_font's array without
+ * its brackets, labels in the bundle's font stack 'stack' (NULL: no
+ * glyphs, so no labels), with "source-layer" added after each "source"
+ * for a tiled layer, or a plain grey symbol for a layer without a style.
  */
-static int put_style_layers(FILE *f, const struct web_layer *w, bool *first)
+static int put_style_layers(FILE *f, const struct om_pub_web_layer *w, const char *stack,
+                            bool *first)
 {
   const char *name = w->l->def->name;
   char *json = NULL;
   if (w->l->style) {
     struct om_style plain = *w->l->style;
-    plain.label_field = NULL;
-    json = om_style_maplibre(&plain, name, name);
+    if (!stack)
+      plain.label_field = NULL;
+    json = om_style_maplibre_font(&plain, name, name, stack);
     if (!json)
       return OM_ENOMEM;
   }
@@ -270,8 +270,8 @@ static int put_style_layers(FILE *f, const struct web_layer *w, bool *first)
   return 0;
 }
 
-static char *style_json(const struct om_project *p, const struct web_layer *w, size_t n,
-                        size_t *len)
+static char *style_json(const struct om_project *p, const struct om_pub_web_layer *w, size_t n,
+                        const char *stack, size_t *len)
 {
   char *buf = NULL;
   FILE *f = open_memstream(&buf, len);
@@ -279,6 +279,8 @@ static char *style_json(const struct om_project *p, const struct web_layer *w, s
     return NULL;
   fputs("{\n\"version\": 8,\n\"name\": ", f);
   om_pub_put_json(f, p->web.title ? p->web.title : p->title ? p->title : p->name);
+  if (stack)
+    fputs(",\n\"glyphs\": \"fonts/{fontstack}/{range}.pbf\"", f);
   fputs(",\n\"sources\": {", f);
   for (size_t i = 0; i < n; i++) {
     fputs(i ? ",\n  " : "\n  ", f);
@@ -314,7 +316,7 @@ static char *style_json(const struct om_project *p, const struct web_layer *w, s
   bool first = false;
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < n; i++)
-    rc = put_style_layers(f, &w[i], &first);
+    rc = put_style_layers(f, &w[i], stack, &first);
   fputs("\n]\n}\n", f);
   if (fclose(f) != 0 || rc < 0) {
     free(buf);
@@ -334,7 +336,7 @@ static void put_entry(FILE *f, const char *label, const char *color, bool *first
 }
 
 /* The page's settings: title, bounds, legend (top layer first), clickable layer ids. */
-static char *page_config(const struct om_project *p, const struct web_layer *w, size_t n)
+static char *page_config(const struct om_project *p, const struct om_pub_web_layer *w, size_t n)
 {
   char *buf = NULL;
   size_t len;
@@ -376,6 +378,18 @@ static char *page_config(const struct om_project *p, const struct web_layer *w, 
     }
     fputs("]}", f);
   }
+  fputs("],\n\"downloads\": [", f);
+  bool none = true;
+  for (size_t i = n; i-- > 0;) {
+    if (!w[i].fgb)
+      continue;
+    fputs(none ? "{\"title\": " : ", {\"title\": ", f);
+    none = false;
+    om_pub_put_json(f, w[i].l->def->title ? w[i].l->def->title : w[i].l->def->name);
+    fputs(", \"href\": ", f);
+    om_pub_put_json(f, w[i].fgb);
+    fprintf(f, ", \"features\": %ld}", w[i].l->features);
+  }
   fputs("],\n\"clickable\": [", f);
   for (size_t i = 0; i < n; i++) {
     fputs(i ? ", " : "", f);
@@ -389,7 +403,7 @@ static char *page_config(const struct om_project *p, const struct web_layer *w, 
   return buf;
 }
 
-static int write_page(const struct om_project *p, const char *dir, const struct web_layer *w,
+static int write_page(const struct om_project *p, const char *dir, const struct om_pub_web_layer *w,
                       size_t n, struct om_diag *d)
 {
   char *config = page_config(p, w, n);
@@ -413,7 +427,7 @@ int om_pub_web(const struct om_project *p, const struct om_pub_layer *l, size_t 
                struct om_diag *d)
 {
   char *dir = om_path_join(p->dir, p->web.dir);
-  struct web_layer *w = calloc(n ? n : 1, sizeof *w);
+  struct om_pub_web_layer *w = calloc(n ? n : 1, sizeof *w);
   if (!dir || !w) {
     free(dir), free(w);
     return om_diag_fail(d, OM_ENOMEM, "out of memory");
@@ -430,20 +444,27 @@ int om_pub_web(const struct om_project *p, const struct om_pub_layer *l, size_t 
     rc = public_geojson(&w[k], p, dir, d);
     if (rc == 0 && w[k].tiled)
       rc = make_tiles(&w[k], p, dir, d);
+    if (rc == 0)
+      rc = om_pub_web_flatgeobuf(&w[k], p, dir, d);
     k++;
   }
   if (rc == 0)
     rc = copy_library(p, dir, d);
+  char *stack = NULL;
+  if (rc == 0)
+    rc = om_pub_web_glyphs(&stack, p, w, k, dir, d);
   size_t len = 0;
-  char *style = rc == 0 ? style_json(p, w, k, &len) : NULL;
+  char *style = rc == 0 ? style_json(p, w, k, stack, &len) : NULL;
   char *path = om_path_join(dir, "style.json");
   if (rc == 0)
     rc = style && path ? om_pub_write_file(path, style, len, d)
                        : om_diag_fail(d, OM_ENOMEM, "out of memory");
   if (rc == 0)
+    rc = om_pub_web_index(p, w, k, stack, dir, d);
+  if (rc == 0)
     rc = write_page(p, dir, w, k, d);
   for (size_t i = 0; i < k; i++)
-    free(w[i].url);
-  free(w), free(style), free(path), free(dir);
+    free(w[i].url), free(w[i].fgb);
+  free(w), free(style), free(path), free(dir), free(stack);
   return rc;
 }

@@ -4,11 +4,13 @@
  * with no internet.  The build puts the page's settings (title, initial
  * bounds, legend, clickable layers) in as a JSON object.
  *
- * Sources in style.json are relative to the bundle; the page makes them
- * absolute before MapLibre sees them, since MapLibre's workers resolve
- * URLs against their own blob: location.  When every source has loaded
+ * Sources and glyphs in style.json are relative to the bundle; the page
+ * makes them absolute before MapLibre sees them, since MapLibre's workers
+ * resolve URLs against their own blob: location.  The legend ends with
+ * links to the FlatGeobuf copies of large layers, when there are any.  When every source has loaded
  * and the map is idle, #status gets data-state="ready" with the view
- * (centre, zoom), so that a test or a script can wait for a drawn map.
+ * (centre, zoom), so that a test or a script can wait for a drawn map;
+ * the map itself is window.oremapMap, for such a script to query.
  */
 #include "publish/internal.h"
 
@@ -64,6 +66,20 @@ static const char script[] =
     "      legend.appendChild(row);\n"
     "    }\n"
     "  }\n"
+    "  if (OREMAP.downloads.length) {\n"
+    "    const h2 = document.createElement('h2');\n"
+    "    h2.textContent = 'FlatGeobuf downloads';\n"
+    "    legend.appendChild(h2);\n"
+    "    for (const file of OREMAP.downloads) {\n"
+    "      const a = document.createElement('a');\n"
+    "      a.href = file.href;\n"
+    "      a.download = '';\n"
+    "      a.textContent = file.title + ' (' + file.features.toLocaleString('en') + ' features)';\n"
+    "      const row = document.createElement('div');\n"
+    "      row.appendChild(a);\n"
+    "      legend.appendChild(row);\n"
+    "    }\n"
+    "  }\n"
     "  if (typeof maplibregl === 'undefined') {\n"
     "    fail('lib/maplibre-gl.js is missing: run scripts/setup.sh, then oremap build');\n"
     "    return;\n"
@@ -73,6 +89,7 @@ static const char script[] =
     "    if (!r.ok) throw new Error('style.json: HTTP ' + r.status);\n"
     "    return r.json();\n"
     "  }).then(function (style) {\n"
+    "    if (style.glyphs) style.glyphs = decodeURI(new URL(style.glyphs, base).href);\n"
     "    for (const source of Object.values(style.sources)) {\n"
     "      if (typeof source.data === 'string') source.data = new URL(source.data, base).href;\n"
     "      if (source.tiles)\n"
@@ -80,6 +97,7 @@ static const char script[] =
     "    }\n"
     "    const map = new maplibregl.Map({ container: 'map', style: style, bounds: OREMAP.bounds,\n"
     "      fitBoundsOptions: { padding: 40 }, fadeDuration: 0, attributionControl: false });\n"
+    "    window.oremapMap = map;\n"
     "    map.addControl(new maplibregl.NavigationControl(), 'top-right');\n"
     "    map.on('error', function (e) { fail('map: ' + (e.error ? e.error.message : e)); });\n"
     "    map.on('click', function (e) {\n"

@@ -40,15 +40,36 @@ void om_style_rgb(const char *hex, int rgb[3])
 
 void om_style_put_xml(FILE *f, const char *text)
 {
-  for (const char *p = text ? text : ""; *p; p++) {
-    switch (*p) {
-    case '&': fputs("&amp;", f); break;
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '"': fputs("&quot;", f); break;
-    case '\'': fputs("&apos;", f); break;
-    default: fputc(*p, f);
-    }
+  const unsigned char *p = (const unsigned char *)(text ? text : ""), *run = p;
+  for (;; p++) {
+    unsigned char c = *p;
+    const char *esc;
+    size_t skip = 1;
+    if (c == '&')
+      esc = "&amp;";
+    else if (c == '<')
+      esc = "&lt;";
+    else if (c == '>')
+      esc = "&gt;";
+    else if (c == '"')
+      esc = "&quot;";
+    else if (c == '\'')
+      esc = "&apos;";
+    else if (c == '\r') /* a parser would turn a raw one into a line feed */
+      esc = "&#13;";
+    else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0)
+      esc = ""; /* no XML 1.0 document may hold the other controls, even escaped */
+    else if (c == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+      esc = "", skip = 3; /* U+FFFE and U+FFFF, not characters in XML either */
+    else
+      continue;
+    if (p > run)
+      fwrite(run, 1, (size_t)(p - run), f);
+    if (c == 0)
+      break;
+    fputs(esc, f);
+    p += skip - 1;
+    run = p + 1;
   }
 }
 

@@ -28,7 +28,11 @@ const struct om_style_class *om_style_rule(const struct om_style *s, size_t i);
 /* "r,g,b" of a "#rrggbb" colour into rgb[3]. */
 void om_style_rgb(const char *hex, int rgb[3]);
 
-/* Text with & < > " ' escaped for XML. */
+/*
+ * Text (UTF-8) for XML element content or a quoted attribute: & < > " '
+ * and carriage return escaped, the characters XML 1.0 cannot hold (the
+ * controls other than tab and line feed, U+FFFE, U+FFFF) left out.
+ */
 void om_style_put_xml(FILE *f, const char *text);
 
 /* A memory stream for a compiler to print into; NULL when out of memory. */

@@ -147,13 +147,19 @@ static void put_main(FILE *f, const struct om_style *s, const char *name, const 
   }
 }
 
-static void put_labels(FILE *f, const struct om_style *s, const char *name, const char *source)
+static void put_labels(FILE *f, const struct om_style *s, const char *name, const char *source,
+                       const char *font)
 {
   fputs(",\n", f);
   put_head(f, name, "-labels", "symbol", source);
   fputs(",\n    \"layout\": {\n      \"text-field\": [\"to-string\", [\"get\", ", f);
   om_json_put_string(f, s->label_field);
   fprintf(f, "]],\n      \"text-size\": %.6g", s->label_size * OM_STYLE_PX_PER_PT);
+  if (font) {
+    fputs(",\n      \"text-font\": [", f);
+    om_json_put_string(f, font);
+    fputs("]", f);
+  }
   if (s->geometry == OM_STYLE_POINT)
     fputs(",\n      \"text-anchor\": \"top\",\n      \"text-offset\": [0, 0.8]", f);
   else if (s->geometry == OM_STYLE_LINE)
@@ -166,6 +172,12 @@ static void put_labels(FILE *f, const struct om_style *s, const char *name, cons
 
 char *om_style_maplibre(const struct om_style *s, const char *name, const char *source)
 {
+  return om_style_maplibre_font(s, name, source, NULL);
+}
+
+char *om_style_maplibre_font(const struct om_style *s, const char *name, const char *source,
+                             const char *font)
+{
   char *buf;
   size_t len;
   FILE *f = om_style_open(&buf, &len);
@@ -174,7 +186,7 @@ char *om_style_maplibre(const struct om_style *s, const char *name, const char *
   fputs("[\n", f);
   put_main(f, s, name, source);
   if (s->label_field)
-    put_labels(f, s, name, source);
+    put_labels(f, s, name, source, font);
   fputs("\n]\n", f);
   return om_style_close(f, &buf);
 }

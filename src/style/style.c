@@ -427,3 +427,27 @@ int om_style_check_fields(const struct om_style *s, const char *layer, const cha
     rc = check_field(s, layer, s->label_field, s->label_line, s->label_column, names, n, d);
   return rc;
 }
+
+long om_style_class_of(const struct om_style *s, const char *value)
+{
+  if (s->kind == OM_STYLE_SINGLE)
+    return 0;
+  if (s->kind == OM_STYLE_CATEGORIES) {
+    /* As text, as QGIS, SLD's PropertyIsEqualTo and MapLibre's to-string compare. */
+    for (size_t i = 0; value && i < s->nclasses; i++)
+      if (strcmp(s->classes[i].value, value) == 0)
+        return (long)i;
+    return s->has_other ? (long)s->nclasses : OM_STYLE_UNDRAWN;
+  }
+  char *end = NULL;
+  double v = value ? strtod(value, &end) : NAN;
+  if (!value || end == value || *end || !isfinite(v))
+    return OM_STYLE_UNDRAWN;
+  /* A value on a break belongs to the class below; the first class includes its lower break. */
+  for (size_t i = 0; i < s->nclasses; i++) {
+    const struct om_style_class *c = &s->classes[i];
+    if ((v > c->lower || (i == 0 && v == c->lower)) && v <= c->upper)
+      return (long)i;
+  }
+  return OM_STYLE_UNDRAWN;
+}

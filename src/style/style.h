@@ -111,6 +111,40 @@ char *om_style_qml(const struct om_style *s);
 char *om_style_sld(const struct om_style *s, const char *name);
 /* A JSON array of MapLibre layers: the symbol layer, then a label layer if any. */
 char *om_style_maplibre(const struct om_style *s, const char *name, const char *source);
+/*
+ * The same with the labels' "text-font" set to the one font stack 'font'
+ * (the glyphs a web bundle ships); NULL leaves it out, which means
+ * MapLibre's default fonts from the style's glyph server.
+ */
+char *om_style_maplibre_font(const struct om_style *s, const char *name, const char *source,
+                             const char *font);
+
+/*
+ * KML 2.2 <Style> elements (kml.c), one per class with the id
+ * OM_STYLE_KML_CLASS followed by the class's number (om_style_class_of),
+ * and, when some features may fall in no class, one with the id
+ * OM_STYLE_KML_HIDDEN that draws nothing.  A new string the caller frees,
+ * or NULL when out of memory.
+ */
+#define OM_STYLE_KML_CLASS "class-"
+#define OM_STYLE_KML_HIDDEN "hidden"
+char *om_style_kml(const struct om_style *s);
+
+/* What om_style_class_of returns for a feature that no class takes. */
+#define OM_STYLE_UNDRAWN (-1)
+
+/*
+ * The class a feature is drawn with, by the rule QML, SLD and MapLibre
+ * share, so that writers which style each feature themselves (KML) agree
+ * with them.  'value' is the feature's value of s->field as canonical text
+ * (core/feature.h), NULL for null; a single symbol ignores it.  Returns
+ * the class's number in the order the compiled forms list the classes
+ * (0 for a single symbol; the categories, then 'other'; the ranges), or
+ * OM_STYLE_UNDRAWN: a category style without 'other' given a value it
+ * does not list, or a range style given null, text that is not a number,
+ * or a value outside [first break, last break].
+ */
+long om_style_class_of(const struct om_style *s, const char *value);
 
 /* The names used in style files, for messages and the compilers. */
 const char *om_style_marker_name(enum om_style_marker m);

@@ -380,6 +380,12 @@ static void test_categories_agree(void **state)
   check_qml(s, qml);
   check_sld(s, sld);
   check_maplibre(s, ml);
+  assert_null(strstr(ml, "text-font")); /* MapLibre's default, from a glyph server */
+  /* The web bundle's form names its own font stack and otherwise agrees. */
+  char *web = om_style_maplibre_font(s, "deposits", "deposits-src", "DejaVu Sans Book");
+  check_maplibre(s, web);
+  assert_non_null(strstr(web, "\"text-font\": [\"DejaVu Sans Book\"]"));
+  free(web);
   /* SE names no diamond: a square turned by 45 degrees. */
   assert_non_null(strstr(sld, "<se:WellKnownName>square</se:WellKnownName>"));
   assert_non_null(strstr(sld, "<se:Rotation>45</se:Rotation>"));
@@ -509,6 +515,79 @@ static void test_single_line(void **state)
   om_style_free(s);
 }
 
+/* Each feature's class: categories by text with 'other' for the rest, ranges by QGIS's rule. */
+static void test_class_of(void **state)
+{
+  (void)state;
+  struct om_diag d;
+  struct om_style *s = load(categories_yaml, &d, 0);
+  assert_int_equal(om_style_class_of(s, "REE"), 0);
+  assert_int_equal(om_style_class_of(s, "B & Th"), 1);
+  assert_int_equal(om_style_class_of(s, "12"), 2);   /* a number matches as text */
+  assert_int_equal(om_style_class_of(s, "12.0"), 3); /* ... so another spelling is 'other' */
+  assert_int_equal(om_style_class_of(s, "ree"), 3);  /* case counts, as in QGIS */
+  assert_int_equal(om_style_class_of(s, NULL), 3);   /* null is among the other values */
+  om_style_free(s);
+
+  s = load("geometry: point\ncategories:\n  field: kind\n  values:\n"
+           "    - { value: mine, color: \"#ff0000\" }\n", &d, 0);
+  assert_int_equal(om_style_class_of(s, "mine"), 0);
+  assert_int_equal(om_style_class_of(s, "port"), OM_STYLE_UNDRAWN); /* no 'other': not drawn */
+  assert_int_equal(om_style_class_of(s, NULL), OM_STYLE_UNDRAWN);
+  om_style_free(s);
+
+  s = load(graduated_yaml, &d, 0); /* breaks 0, 1, 5, 100 */
+  assert_int_equal(om_style_class_of(s, "0"), 0);   /* the first class includes its lower break */
+  assert_int_equal(om_style_class_of(s, "1"), 0);   /* on a break: the class below */
+  assert_int_equal(om_style_class_of(s, "1.5"), 1);
+  assert_int_equal(om_style_class_of(s, "5"), 1);
+  assert_int_equal(om_style_class_of(s, "5e1"), 2);
+  assert_int_equal(om_style_class_of(s, "100"), 2); /* the last break is in */
+  assert_int_equal(om_style_class_of(s, "100.5"), OM_STYLE_UNDRAWN);
+  assert_int_equal(om_style_class_of(s, "-0.1"), OM_STYLE_UNDRAWN);
+  assert_int_equal(om_style_class_of(s, NULL), OM_STYLE_UNDRAWN);
+  assert_int_equal(om_style_class_of(s, "many"), OM_STYLE_UNDRAWN);
+  assert_int_equal(om_style_class_of(s, "nan"), OM_STYLE_UNDRAWN);
+  om_style_free(s);
+
+  s = load("geometry: line\n", &d, 0);
+  assert_int_equal(om_style_class_of(s, NULL), 0); /* a single symbol takes everything */
+  om_style_free(s);
+}
+
+/* KML styles: one per class in aabbggrr with the opacity, and a hidden one for range styles. */
+static void test_kml(void **state)
+{
+  (void)state;
+  struct om_diag d;
+  struct om_style *s = load(categories_yaml, &d, 0);
+  char *kml = om_style_kml(s);
+  assert_non_null(kml);
+  /* #d7301f at opacity 0.9: alpha e6, then blue, green, red. */
+  const char *c0 = strstr(kml, "<Style id=\"" OM_STYLE_KML_CLASS "0\">");
+  assert_non_null(c0);
+  assert_true(strstr(c0, "<IconStyle><color>e61f30d7</color>") == strchr(c0, '>') + 1);
+  assert_non_null(strstr(kml, "<Style id=\"" OM_STYLE_KML_CLASS "3\">")); /* 'other' */
+  assert_null(strstr(kml, "<Style id=\"" OM_STYLE_KML_CLASS "4\">"));
+  assert_null(strstr(kml, OM_STYLE_KML_HIDDEN)); /* with 'other' every feature is drawn */
+  assert_non_null(strstr(kml, "open-diamond.png"));
+  assert_non_null(strstr(kml, "<LabelStyle><color>ff252525</color><scale>1</scale>"));
+  free(kml);
+  om_style_free(s);
+
+  s = load(graduated_yaml, &d, 0);
+  kml = om_style_kml(s);
+  assert_non_null(strstr(kml, "<Style id=\"" OM_STYLE_KML_HIDDEN "\">"));
+  /* #e34a33 at 0.8, outlined in white 0.2 mm = 0.756 px. */
+  const char *c2 = strstr(kml, "<Style id=\"" OM_STYLE_KML_CLASS "2\">");
+  assert_non_null(c2);
+  assert_non_null(strstr(c2, "<PolyStyle><color>cc334ae3</color><fill>1</fill><outline>1</outline>"));
+  assert_non_null(strstr(c2, "<LineStyle><color>ccffffff</color><width>0.7559</width>"));
+  assert_null(strstr(kml, "<LabelStyle><color>")); /* no label in the style */
+  free(kml);
+  om_style_free(s);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -516,6 +595,8 @@ int main(void)
     cmocka_unit_test(test_categories_agree),
     cmocka_unit_test(test_graduated_agree),
     cmocka_unit_test(test_single_line),
+    cmocka_unit_test(test_class_of),
+    cmocka_unit_test(test_kml),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,9 +6,13 @@ python3 -m http.server on a free loopback port and loads index.html in
 headless Chromium (software WebGL through SwiftShader), driven over the
 DevTools protocol.  Checks: no console message (the page
 logs only errors), every source of style.json loaded (the page marks
-#status ready once the map is idle with all sources loaded), and a
+#status ready once the map is idle with all sources loaded), a
 screenshot with a deposit symbol's colour at each site's pixel, worked
-out from the view the page reports.
+out from the view the page reports, and the labels: every glyph file the
+map asked for (fonts/<stack>/<range>.pbf, from the bundle, made by
+oremap) answered 200, the Turkish range among them, and the deposits'
+symbol layer placed at least one label with a deposit's name, with dark
+text pixels under its site in the screenshot.
 
 Usage: test_web_bundle.py OREMAP SOURCE_DIR WORK_DIR
 Exits 77 (ctest's SKIP_RETURN_CODE) with a message when Chromium or the
@@ -23,6 +27,7 @@ import socket
 import struct
 import subprocess
 import sys
+import urllib.parse
 import zlib
 
 SKIP = 77
@@ -95,7 +100,7 @@ def browse(path, url, work):
     try:
         target = b.send("Target.createTarget", url="about:blank")["targetId"]
         session = b.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Runtime", "Log", "Page"):
+        for domain in ("Runtime", "Log", "Page", "Network"):
             b.send(domain + ".enable", session)
         b.send("Page.navigate", session, url=url)
         state, deadline = None, time.time() + 120
@@ -108,10 +113,21 @@ def browse(path, url, work):
                 break
             time.sleep(0.5)
         shot = b.send("Page.captureScreenshot", session, format="png")["data"]
-        messages = []
+        labels = b.send("Runtime.evaluate", session, returnByValue=True, expression=
+                        "window.oremapMap ? oremapMap.queryRenderedFeatures("
+                        "{layers: ['deposits-labels']}).map(function (f) { return "
+                        "[f.properties.name, f.geometry.coordinates]; }) : null"
+                        )["result"].get("value")
+        messages, requests = [], {}
         for e in b.events:
             m, p = e.get("method"), e.get("params", {})
-            if m == "Runtime.consoleAPICalled":
+            if m == "Network.requestWillBeSent":
+                requests[p["requestId"]] = [p["request"]["url"], None]
+            elif m == "Network.responseReceived" and p["requestId"] in requests:
+                requests[p["requestId"]][1] = p["response"]["status"]
+            elif m == "Network.loadingFailed" and p["requestId"] in requests:
+                requests[p["requestId"]][1] = p.get("errorText", "failed")
+            elif m == "Runtime.consoleAPICalled":
                 messages.append("%s: %s" % (p["type"], " ".join(
                     str(a.get("value", a.get("description"))) for a in p["args"])))
             elif m == "Runtime.exceptionThrown":
@@ -119,7 +135,7 @@ def browse(path, url, work):
             elif m == "Log.entryAdded" and p["entry"]["level"] in ("error", "warning"):
                 messages.append("%s: %s" % (p["entry"]["level"], p["entry"]["text"]))
         attrs, text = state if state else ({}, "no #status")
-        return attrs, text, messages, base64.b64decode(shot)
+        return attrs, text, messages, base64.b64decode(shot), labels, list(requests.values())
     finally:
         b.close()
 
@@ -166,6 +182,37 @@ def mercator(lon, lat):
     return (lon + 180) / 360, (1 - y / math.pi) / 2
 
 
+def check_glyphs(requests, web):
+    """Failures about the glyph files: each request answered 200 from the bundle."""
+    fonts = [(url, status) for url, status in requests if "/fonts/" in url]
+    print("glyph requests:", ", ".join("%s %s" % (url.rsplit("/fonts/", 1)[1], status)
+                                       for url, status in fonts))
+    failures = ["%s: %s" % (url, status) for url, status in fonts if status != 200]
+    got = {url.rsplit("/", 1)[1] for url, status in fonts}
+    # The deposits' names hold Kızılcaören: Latin-1 and Latin Extended-A.
+    failures += ["the map never asked for glyphs %s" % r for r in ("0-255.pbf", "256-511.pbf")
+                 if r not in got]
+    for url, _ in fonts:
+        rel = urllib.parse.unquote(url.rsplit("/fonts/", 1)[1])
+        if not os.path.exists(os.path.join(web, "fonts", rel)):
+            failures.append("the map asked for %s, which the bundle lacks" % rel)
+    return failures
+
+
+def check_text_pixels(rows, w, h, name, site):
+    """Failures unless the label's text (#252525, 'text-anchor: top') has dark
+    pixels in a box under its site, below the site's symbol."""
+    px, py = site
+    dark = 0
+    for y in range(py + 9, min(h, py + 30)):
+        for x in range(max(0, px - 60), min(w, px + 60)):
+            r, g, b = rows[y][x]
+            dark += r < 90 and g < 90 and b < 90
+    print("label %r: %d dark pixels under its site" % (name, dark))
+    # About 100 here; a missing or blank glyph set leaves none (the box is below the circle).
+    return [] if dark >= 40 else ["no label text under the site of %r (%d dark pixels)" % (name, dark)]
+
+
 def main():
     oremap, source, work = (os.path.abspath(a) for a in sys.argv[1:4])
     browser = chromium()
@@ -184,7 +231,8 @@ def main():
         print("SKIPPED: the build found no maplibre-gl.js (run scripts/setup.sh)")
         sys.exit(SKIP)
     with open(os.path.join(web, "deposits.geojson"), encoding="utf-8") as f:
-        sites = [ft["geometry"]["coordinates"] for ft in json.load(f)["features"]]
+        deposits = json.load(f)["features"]
+    sites = [ft["geometry"]["coordinates"] for ft in deposits]
     with open(os.path.join(web, "style.json"), encoding="utf-8") as f:
         sources = sorted(json.load(f)["sources"])
 
@@ -203,9 +251,16 @@ def main():
                 break
             except OSError:
                 __import__("time").sleep(0.1)
-        attrs, text, messages, shot = browse(browser, url, work)
+        attrs, text, messages, shot, labels, requests = browse(browser, url, work)
         print("status:", text, attrs)
         failures += ["console: %s" % m for m in messages]
+        failures += check_glyphs(requests, web)
+        names = {ft["properties"]["name"] for ft in deposits}
+        placed = [name for name, _ in labels or []]
+        print("deposit labels placed:", placed)
+        if not placed:
+            failures.append("the map placed no label of layer 'deposits' (%s)" % labels)
+        failures += ["label %r is no deposit's name" % n for n in placed if n not in names]
         if attrs.get("state") != "ready":
             failures.append("the map never became ready with all sources loaded: %s" % text)
         elif sorted(attrs.get("sources", "").split(",")) != sources:
@@ -217,14 +272,19 @@ def main():
             w, h, rows = read_png(png)
             scale = 512 * 2 ** float(attrs["zoom"])
             cx, cy = mercator(float(attrs["lng"]), float(attrs["lat"]))
-            for lon, lat in sites:
+
+            def pixel(lon, lat):
                 x, y = mercator(lon, lat)
-                px, py = int(round(w / 2 + (x - cx) * scale)), int(round(h / 2 + (y - cy) * scale))
+                return int(round(w / 2 + (x - cx) * scale)), int(round(h / 2 + (y - cy) * scale))
+            for lon, lat in sites:
+                px, py = pixel(lon, lat)
                 colour = rows[py][px] if 0 <= px < w and 0 <= py < h else None
                 if colour is None or not any(sum(abs(a - b) for a, b in zip(colour, c)) <= 60
                                              for c in SITE_COLOURS):
                     failures.append("site %.4f, %.4f at pixel (%d, %d) is %s, no deposit "
                                     "symbol colour" % (lon, lat, px, py, colour))
+            for name, (lon, lat) in labels or []:
+                failures += check_text_pixels(rows, w, h, name, pixel(lon, lat))
             print("screenshot", png)
     finally:
         server.terminate()

@@ -127,6 +127,8 @@ struct fuzzy_tables {
   struct outbuf post;      /* varint lists */
   uint64_t *mask;          /* per key (file numbering): trigram signature */
   uint32_t *fwd;           /* per posting, by entry: key << 2 | kind */
+  uint64_t *fwdmask;       /* per posting, by entry: mask[] of the fwd word's key */
+  uint32_t *tridir;        /* GAZ_TRIDIR + 1: first trigram of each hash prefix */
   uint32_t *estart;        /* nentries + 1 */
 };
 
@@ -345,6 +347,14 @@ static int build_fuzzy(struct gb *b, const uint32_t *order, struct fuzzy_tables 
     total += bytes;
   }
   f->tri[m.n] = (struct gaz_trigram){UINT32_MAX, 0, total};
+  f->tridir = malloc((GAZ_TRIDIR + 1) * sizeof *f->tridir);
+  if (!f->tridir)
+    goto out;
+  for (uint32_t d = 0, j = 0; d <= GAZ_TRIDIR; d++) {
+    while (j < m.n && (f->tri[j].hash >> GAZ_TRIDIR_SHIFT) < d)
+      j++;
+    f->tridir[d] = j;
+  }
   f->post.p = malloc(total ? total : 1);
   if (!f->post.p)
     goto out;
@@ -568,6 +578,11 @@ int gb_finish(struct gb *b)
   f.estart[0] = 0;
   if (build_fuzzy(b, korder, &f) < 0)
     goto fail;
+  f.fwdmask = malloc((np ? np : 1) * sizeof *f.fwdmask);
+  if (!f.fwdmask)
+    goto fail;
+  for (size_t i = 0; i < np; i++)
+    f.fwdmask[i] = f.mask[f.fwd[i] >> 2];
   /* Countries, with their alpha-3 codes and outlines. */
   size_t ncountry = 0;
   for (size_t i = 0; i < b->n; i++)
@@ -675,6 +690,8 @@ int gb_finish(struct gb *b)
       {GAZ_SEC_LENSTART, lenstart, sizeof lenstart},
       {GAZ_SEC_KEYMASK, f.mask, (uint64_t)b->keys.n * 8},
       {GAZ_SEC_FWD, f.fwd, np * 4},
+      {GAZ_SEC_FWDMASK, f.fwdmask, np * 8},
+      {GAZ_SEC_TRIDIR, f.tridir, (GAZ_TRIDIR + 1) * 4},
       {GAZ_SEC_ESTART, f.estart, ((uint64_t)b->n + 1) * 4},
       {GAZ_SEC_CCODES, ct->v, ct->n * sizeof *ct->v},
       {GAZ_SEC_FCODES, b->fcode_off, (uint64_t)b->fcodes.n * 4},
@@ -748,6 +765,8 @@ done:
   free(f.post.p);
   free(f.mask);
   free(f.fwd);
+  free(f.fwdmask);
+  free(f.tridir);
   free(f.estart);
   free(korder);
   free(knum);

@@ -30,11 +30,15 @@
  *
  * Fuzzy lookup (fuzzy.c) uses a trigram index over the keys' code points
  * (a sorted table of trigram hashes, each with a varint delta list of key
- * numbers), a 64-bit signature per key for cheap filters (KEYMASK: bit
- * h % 32 set for each of the key's trigram hashes h, bit 32 + c % 32 for
- * each of its code points c), and the
- * postings transposed (FWD, ESTART: each entry's keys) so that a lookup
- * limited to a small unit scans only that unit's keys.
+ * numbers; TRIDIR points to the first trigram of each 16-bit hash prefix,
+ * so that finding one reads a few neighbours, not a binary search's worth
+ * of cache lines), a 64-bit signature per key for cheap filters (KEYMASK:
+ * bit h % 32 set for each of the key's trigram hashes h, bit 32 + c % 32
+ * for each of its code points c), and the postings transposed (FWD,
+ * ESTART: each entry's keys) so that a lookup limited to a small unit
+ * scans only that unit's keys.  FWDMASK repeats each FWD word's key
+ * signature beside it: such a scan reads two arrays in order rather than
+ * one signature per key from anywhere in KEYMASK (a cache miss each).
  *
  * An entry whose location is unknown stores lat_e7 = lon_e7 = GAZ_NO_COORD.
  *
@@ -50,7 +54,7 @@
 #include <stdint.h>
 
 #define GAZ_MAGIC "OMGAZIDX"
-#define GAZ_VERSION 3u
+#define GAZ_VERSION 4u
 #define GAZ_HEADER_BYTES 48u
 
 struct gaz_header {
@@ -89,8 +93,14 @@ enum gaz_section_id {
   GAZ_SEC_CCODES = 17,  /* struct gaz_ccode[n]: the (country code, country entry) pairs */
   GAZ_SEC_FCODES = 18,  /* uint32_t [n]: offset in STRINGS of each feature code */
   GAZ_SEC_IDHI = 19,    /* struct gaz_idhi[n] sorted by entry */
-  GAZ_SEC__MAX = 19,
+  GAZ_SEC_FWDMASK = 20, /* uint64_t [npostings]: KEYMASK of each FWD word's key */
+  GAZ_SEC_TRIDIR = 21,  /* uint32_t [GAZ_TRIDIR + 1]: [d] the first trigram with hash >> 16 >= d */
+  GAZ_SEC__MAX = 21,
 };
+
+/* Buckets of the trigram directory (TRIDIR): trigram hashes by their top 16 bits. */
+#define GAZ_TRIDIR_SHIFT 16u
+#define GAZ_TRIDIR (1u << (32u - GAZ_TRIDIR_SHIFT))
 
 /* Key lengths in code points above this are counted as this long. */
 #define GAZ_MAX_LEN 64u

@@ -23,11 +23,18 @@
  *   candidates taking the 4d + 1 query positions whose trigram lists are
  *              shortest, every match is in one of those lists.
  *
- * A lookup limited to a unit whose entries hold fewer keys than those
- * lists scans the unit's own keys instead (entries of a unit are one run,
- * and the index keeps each entry's keys).  Queries of 4d points or fewer,
- * where the candidate bound says nothing, take every key in the length
- * range.  Candidates that pass are verified with the exact distance.
+ * A lookup limited to a unit whose entries hold few keys, for the
+ * lists' length, scans the unit's own keys instead (entries of a unit are
+ * one run, and the index keeps each entry's keys, each beside its
+ * signature, so the scan reads memory in order).  Queries of 4d points or
+ * fewer, where the candidate bound says nothing, take every key in the
+ * length range.  Candidates that pass are verified with the exact
+ * distance.
+ *
+ * Time goes to waiting for memory: a key's signature, record and text lie
+ * in three places of a file too large for the caches.  So scans read in
+ * order, and where reads must jump (trigram list candidates, the few keys
+ * a scan lets through) they are asked for in batches before any is used.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,19 +44,29 @@
 #define FZ_MAX_CP 256u  /* longer queries and keys are not matched fuzzily */
 #define FZ_MAX_D 3u
 
-/* OSA distance of a and b, or max + 1 when it exceeds max. */
+/*
+ * OSA distance of a and b, or max + 1 when it exceeds max.  Only the band
+ * of cells within max of the diagonal is computed: a cell further out
+ * costs more than max edits, and every cell is capped at max + 1, which
+ * leaves the values up to max exact.  The cells just outside the band are
+ * kept at the cap, since the next rows read them.
+ */
 static unsigned osa(const uint32_t *a, size_t n, const uint32_t *b, size_t m, unsigned max)
 {
   if ((n > m ? n - m : m - n) > max)
     return max + 1;
-  unsigned rows[3][FZ_MAX_CP + 1];
+  const unsigned cap = max + 1;
+  unsigned rows[3][FZ_MAX_CP + 2];
   unsigned *pp = rows[0], *p = rows[1], *c = rows[2];
-  for (size_t j = 0; j <= m; j++)
-    p[j] = (unsigned)j;
+  for (size_t j = 0; j <= m + 1; j++) {
+    p[j] = j < cap ? (unsigned)j : cap;
+    pp[j] = c[j] = cap;
+  }
   for (size_t i = 1; i <= n; i++) {
-    c[0] = (unsigned)i;
-    unsigned best = c[0];
-    for (size_t j = 1; j <= m; j++) {
+    size_t lo = i > max ? i - max : 1, hi = i + max < m ? i + max : m;
+    c[lo - 1] = lo == 1 && i < cap ? (unsigned)i : cap;
+    unsigned best = c[lo - 1];
+    for (size_t j = lo; j <= hi; j++) {
       unsigned cost = a[i - 1] != b[j - 1];
       unsigned v = p[j - 1] + cost;
       if (p[j] + 1 < v)
@@ -58,18 +75,21 @@ static unsigned osa(const uint32_t *a, size_t n, const uint32_t *b, size_t m, un
         v = c[j - 1] + 1;
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
         v = pp[j - 2] + 1;
+      if (v > cap)
+        v = cap;
       c[j] = v;
       if (v < best)
         best = v;
     }
+    c[hi + 1] = cap;
     if (best > max)
-      return max + 1;
+      return cap;
     unsigned *t = pp;
     pp = p;
     p = c;
     c = t;
   }
-  return p[m] <= max ? p[m] : max + 1;
+  return p[m] <= max ? p[m] : cap;
 }
 
 struct fz_hits {
@@ -123,16 +143,31 @@ static inline int over(uint64_t x, unsigned d)
   return x != 0;
 }
 
-/* The letters and count filters on key k's signature (see the top of the file). */
-static inline int mask_ok(const struct fz_query *z, uint32_t k)
+/*
+ * What the signature filters compare keys with, copied out of the query
+ * by value so that a scan keeps it in registers.
+ */
+struct fz_filter {
+  uint64_t qmask; /* the query's signature */
+  int qbits;      /* trigram bits set in qmask */
+  unsigned maxd;  /* edits allowed */
+};
+
+static inline struct fz_filter filter_of(const struct fz_query *z)
 {
-  uint64_t km = z->g->keymask[k], q = z->qmask;
-  int d = (int)z->maxd;
+  return (struct fz_filter){z->qmask, z->qbits, z->maxd};
+}
+
+/* The letters and count filters on a key's signature km (see the top of the file). */
+static inline int mask_ok(struct fz_filter f, uint64_t km)
+{
+  uint64_t q = f.qmask;
+  int d = (int)f.maxd;
   /* Most keys fail here, on the code point bits. */
-  if (over((q & ~km) >> 32, z->maxd) || over((km & ~q) >> 32, z->maxd))
+  if (over((q & ~km) >> 32, f.maxd) || over((km & ~q) >> 32, f.maxd))
     return 0;
   int kbits = pop64(km & 0xffffffffu);
-  int need = (z->qbits > kbits ? z->qbits : kbits) - 4 * d;
+  int need = (f.qbits > kbits ? f.qbits : kbits) - 4 * d;
   return need <= 0 || pop64(km & q & 0xffffffffu) >= need;
 }
 
@@ -171,10 +206,11 @@ static void try_key(struct fz_query *z, uint32_t k)
   }
 }
 
-/* Index of trigram hash h in the table, or ntrigrams. */
+/* Index of trigram hash h in the table, or ntrigrams; searched within its bucket (TRIDIR). */
 static size_t trigram_find(const struct om_gazetteer *g, uint32_t h)
 {
-  size_t a = 0, b = g->ntrigrams;
+  uint32_t d = h >> GAZ_TRIDIR_SHIFT;
+  size_t a = g->tridir[d], end = g->tridir[d + 1], b = end;
   while (a < b) {
     size_t m = (a + b) / 2;
     if (g->trigrams[m].hash < h)
@@ -182,7 +218,7 @@ static size_t trigram_find(const struct om_gazetteer *g, uint32_t h)
     else
       b = m;
   }
-  return a < g->ntrigrams && g->trigrams[a].hash == h ? a : g->ntrigrams;
+  return a < end && g->trigrams[a].hash == h ? a : g->ntrigrams;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -200,6 +236,8 @@ static size_t pick_lists(const struct fz_query *z, const uint32_t *tri, size_t *
 {
   const struct om_gazetteer *g = z->g;
   size_t idx[FZ_MAX_CP];
+  for (size_t i = 0; i < z->nq; i++)
+    GAZ_PREFETCH(&g->tridir[tri[i] >> GAZ_TRIDIR_SHIFT]);
   for (size_t i = 0; i < z->nq; i++)
     idx[i] = trigram_find(g, tri[i]);
   size_t want = 4 * z->maxd + 1, total = 0;
@@ -254,15 +292,38 @@ static int by_trigrams(struct fz_query *z, const size_t *pick, size_t total)
       seen++;
       if (prev >= z->khi)
         break;
-      if (prev >= z->klo && mask_ok(z, prev))
+      if (prev >= z->klo) {
+        GAZ_PREFETCH(&g->keymask[prev]);
         cand[nc++] = prev;
+      }
     }
   }
+  /*
+   * The candidates' signatures, then their key records, then their text
+   * and postings are each asked for all at once before any is read: they
+   * lie all over the file, and waiting for them one at a time would be
+   * most of the time the lookup takes.
+   */
+  size_t m = 0;
+  struct fz_filter f = filter_of(z);
+  for (size_t i = 0; i < nc; i++)
+    if (mask_ok(f, g->keymask[cand[i]]))
+      cand[m++] = cand[i];
+  nc = m;
   if (nc > 1)
     qsort(cand, nc, sizeof *cand, cmp_u32);
+  m = 0;
   for (size_t i = 0; i < nc; i++)
-    if (i == 0 || cand[i] != cand[i - 1])
-      try_key(z, cand[i]);
+    if (i == 0 || cand[i] != cand[i - 1]) {
+      cand[m++] = cand[i];
+      GAZ_PREFETCH(&g->keys[cand[i]]);
+    }
+  for (size_t i = 0; i < m; i++) {
+    GAZ_PREFETCH(g->keytext + g->keys[cand[i]].text);
+    GAZ_PREFETCH(g->postings + g->keys[cand[i]].postings);
+  }
+  for (size_t i = 0; i < m; i++)
+    try_key(z, cand[i]);
   free(cand);
   return 0;
 }
@@ -270,25 +331,79 @@ static int by_trigrams(struct fz_query *z, const size_t *pick, size_t total)
 /* Every key whose length is within maxd of the query's. */
 static void by_length(struct fz_query *z)
 {
+  const struct fz_filter f = filter_of(z);
   for (uint32_t k = z->klo; k < z->khi; k++)
-    if (mask_ok(z, k))
+    if (mask_ok(f, z->g->keymask[k]))
       try_key(z, k);
 }
 
-/* The keys of the entries in scope, entry by entry. */
+/* Verify the keys of FWD words idx[0..n), asking for all their texts before reading any. */
+static void scan_verify(struct fz_query *z, uint32_t *e, const uint32_t *idx, size_t n)
+{
+  const struct om_gazetteer *g = z->g;
+  for (size_t j = 0; j < n; j++)
+    GAZ_PREFETCH(g->keytext + g->keys[g->fwd[idx[j]] >> 2].text);
+  for (size_t j = 0; j < n; j++) {
+    uint32_t i = idx[j];
+    unsigned dist = key_distance(z, g->fwd[i] >> 2);
+    if (dist > z->maxd)
+      continue;
+    while (g->estart[*e + 1] <= i)
+      ++*e;
+    hits_push(&z->hits, *e, g->fwd[i] & 3, dist);
+  }
+}
+
+/*
+ * The keys of FWD words [i, end), which belong to entries [e, ...), each
+ * read beside its signature (FWDMASK) so that the scan reads memory in
+ * order.  The few that pass the filters are verified in batches, and the
+ * entry of a word is found (in ESTART) only for a key near enough.
+ */
+static void scan_keys(struct fz_query *z, uint32_t e, uint32_t i, uint32_t end)
+{
+  enum { BATCH = 32 };
+  const struct om_gazetteer *g = z->g;
+  const uint32_t *fwd = g->fwd;
+  const uint64_t *fwdmask = g->fwdmask;
+  const uint32_t klo = z->klo, nlen = z->khi - z->klo;
+  const struct fz_filter f = filter_of(z);
+  uint32_t near[BATCH];
+  size_t n = 0;
+  for (; i < end; i++) {
+    uint32_t k = fwd[i] >> 2;
+    /* k - klo wraps round for keys below the length range. */
+    if (k - klo >= nlen || !mask_ok(f, fwdmask[i]))
+      continue;
+    GAZ_PREFETCH(&g->keys[k]);
+    near[n++] = i;
+    if (n == BATCH) {
+      scan_verify(z, &e, near, n);
+      n = 0;
+    }
+  }
+  scan_verify(z, &e, near, n);
+}
+
+/*
+ * The keys of the entries in scope.  A unit's run holds its descendants,
+ * all of deeper levels: when the query takes every deeper level, the
+ * whole run is one stretch of FWD, scanned without reading its entries.
+ */
 static void by_scope(struct fz_query *z)
 {
   const struct om_gazetteer *g = z->g;
-  for (uint32_t e = z->lo; e < z->hi; e++) {
-    if (!(z->levels & OM_GAZ_LEVEL_BIT(gaz_rec_level(&g->recs[e]))))
-      continue;
-    for (uint32_t i = g->estart[e]; i < g->estart[e + 1]; i++) {
-      uint32_t k = g->fwd[i] >> 2;
-      if (k < z->klo || k >= z->khi || !mask_ok(z, k))
-        continue;
-      unsigned dist = key_distance(z, k);
-      if (dist <= z->maxd)
-        hits_push(&z->hits, e, g->fwd[i] & 3, dist);
+  for (uint32_t e = z->lo; e < z->hi;) {
+    unsigned level = gaz_rec_level(&g->recs[e]);
+    if (z->levels & OM_GAZ_LEVEL_BIT(level))
+      scan_keys(z, e, g->estart[e], g->estart[e + 1]);
+    unsigned deeper = OM_GAZ_ALL_LEVELS & ~(OM_GAZ_LEVEL_BIT(level + 1) - 1);
+    uint32_t run_end = g->recs[e].span < z->hi - e ? e + g->recs[e].span : z->hi;
+    if (run_end > e + 1 && deeper && (z->levels & deeper) == deeper) {
+      scan_keys(z, e + 1, g->estart[e + 1], g->estart[run_end]);
+      e = run_end;
+    } else {
+      e++;
     }
   }
 }
@@ -338,17 +453,26 @@ size_t om_gazetteer_fuzzy(const struct om_gazetteer *g, const char *key, size_t 
   z->qbits = pop64(z->qmask);
   for (size_t i = 0; i < z->nq; i++)
     z->qmask |= GAZ_CHAR_BIT(z->q[i]);
-  /* The cheapest way in: the scope's own keys, the rarest trigram lists or the length range. */
+  /*
+   * The cheapest way in: the scope's own keys, the rarest trigram lists or
+   * the length range, counted in keys scanned.  The scope and the length
+   * range are read in order; a list word costs about four keys scanned
+   * (its signature lies elsewhere).  Finding the lists costs a few cache
+   * misses a query position, about what scanning 64 keys costs: a scope
+   * that small goes first.
+   */
   size_t scan = g->estart[z->hi] - g->estart[z->lo];
-  size_t pick[4 * FZ_MAX_D + 1];
-  /* Finding the lists costs about 16 cache misses a query position: a small scope goes first. */
-  size_t other = scan <= 16 * z->nq      ? SIZE_MAX
-                 : z->nq > 4 * z->maxd ? pick_lists(z, tri, pick)
-                                         : z->khi - z->klo;
+  size_t pick[4 * FZ_MAX_D + 1], lists = 0, other = SIZE_MAX;
+  if (scan > 64 * z->nq && z->nq > 4 * z->maxd) {
+    lists = pick_lists(z, tri, pick);
+    other = lists < SIZE_MAX / 4 ? 4 * lists : SIZE_MAX;
+  } else if (scan > 64 * z->nq) {
+    other = z->khi - z->klo;
+  }
   if (scan <= other)
     by_scope(z);
   else if (z->nq > 4 * z->maxd) {
-    if (by_trigrams(z, pick, other) < 0)
+    if (by_trigrams(z, pick, lists) < 0)
       goto done;
   } else {
     by_length(z);

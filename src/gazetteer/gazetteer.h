@@ -119,6 +119,15 @@ size_t om_gazetteer_find(const struct om_gazetteer *g, const char *key, size_t k
                          const struct om_gaz_scope *scope, struct om_gaz_hit *hits, size_t max);
 
 /*
+ * Which of n normalised keys the index holds at all, whatever their
+ * entries and scope: known[i] for keys[i] of lens[i] bytes.  Returns how
+ * many it holds.  For trying many spellings of one text: the lookups wait
+ * for memory together, about as long as one om_gazetteer_find does.
+ */
+size_t om_gazetteer_known(bool *known, const struct om_gazetteer *g, const char *const *keys,
+                          const size_t *lens, size_t n);
+
+/*
  * The entries of 'scope' whose names lie within 'max_distance' edits
  * (Damerau-Levenshtein, on keys) of the normalised key, nearest first,
  * each once.  Stores at most 'max' hits, returns how many were stored.

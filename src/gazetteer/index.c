@@ -95,6 +95,15 @@ static const char *check_refs(const struct om_gazetteer *g)
   for (size_t i = 0; i < g->ntrigrams; i++)
     if (g->trigrams[i].offset > g->trigrams[i + 1].offset)
       return "the trigram table is corrupt";
+  /* A bucket is the run of trigrams with its hash prefix, no more and no less. */
+  if (g->tridir[GAZ_TRIDIR] != g->ntrigrams)
+    return "the trigram directory is corrupt";
+  for (size_t i = 0; i < GAZ_TRIDIR; i++) {
+    uint32_t a = g->tridir[i], b = g->tridir[i + 1];
+    if (a > b || b > g->ntrigrams || (a < b && (g->trigrams[a].hash >> GAZ_TRIDIR_SHIFT != i ||
+                                                g->trigrams[b - 1].hash >> GAZ_TRIDIR_SHIFT != i)))
+      return "the trigram directory is corrupt";
+  }
   for (size_t i = 0; i <= GAZ_MAX_LEN; i++)
     if (g->lenstart[i] > g->lenstart[i + 1])
       return "the length table is corrupt";
@@ -131,7 +140,7 @@ static const char *check(struct om_gazetteer *g)
   const struct gaz_section *tab = (const void *)(g->map + GAZ_HEADER_BYTES);
   uint32_t ns = h.nsections;
   const char *why;
-  size_t nkeys1, ntri1, nmask, nfwd, nestart, nmeta;
+  size_t nkeys1, ntri1, ndir, nmask, nfwd, nfwdmask, nestart, nmeta;
   if ((why = section(g, tab, ns, GAZ_SEC_ENTRIES, sizeof(struct gaz_rec), (const void **)&g->recs,
                      &g->nrecs)) ||
       (why = section(g, tab, ns, GAZ_SEC_STRINGS, 1, (const void **)&g->strings,
@@ -151,8 +160,11 @@ static const char *check(struct om_gazetteer *g)
                      (const void **)&g->trigrams, &ntri1)) ||
       (why = section(g, tab, ns, GAZ_SEC_TRIPOST, 1, (const void **)&g->tripost,
                      &g->tripost_size)) ||
+      (why = section(g, tab, ns, GAZ_SEC_TRIDIR, 4, (const void **)&g->tridir, &ndir)) ||
+      (why = (ndir == GAZ_TRIDIR + 1 ? NULL : "the trigram directory is corrupt")) ||
       (why = section(g, tab, ns, GAZ_SEC_KEYMASK, 8, (const void **)&g->keymask, &nmask)) ||
       (why = section(g, tab, ns, GAZ_SEC_FWD, 4, (const void **)&g->fwd, &nfwd)) ||
+      (why = section(g, tab, ns, GAZ_SEC_FWDMASK, 8, (const void **)&g->fwdmask, &nfwdmask)) ||
       (why = section(g, tab, ns, GAZ_SEC_ESTART, 4, (const void **)&g->estart, &nestart)) ||
       (why = section(g, tab, ns, GAZ_SEC_CCODES, sizeof(struct gaz_ccode),
                      (const void **)&g->ccodes, &g->nccodes)) ||
@@ -171,7 +183,7 @@ static const char *check(struct om_gazetteer *g)
   g->slot_bits = gaz_slot_bits(g->nkeys);
   if (nmask != g->nkeys)
     return "the key signature table is corrupt";
-  if (nfwd != g->npostings || nestart != g->nrecs + 1)
+  if (nfwd != g->npostings || nfwdmask != g->npostings || nestart != g->nrecs + 1)
     return "the entry key table is corrupt";
   snprintf(g->hash, sizeof g->hash, "%016" PRIx64 "%016" PRIx64, h.hash_hi, h.hash_lo);
   return check_refs(g);
@@ -280,9 +292,9 @@ int om_gazetteer_entry(const struct om_gazetteer *g, uint32_t id, struct om_gaz_
   return 0;
 }
 
-uint32_t gaz_key_find(const struct om_gazetteer *g, const char *key, size_t len)
+/* Key number for an exact key of hash h, or UINT32_MAX. */
+static uint32_t key_probe(const struct om_gazetteer *g, uint64_t h, const char *key, size_t len)
 {
-  uint64_t h = gaz_key_hash(key, len);
   uint32_t fp = gaz_slot_fp(h, g->slot_bits);
   uint32_t kmask = (uint32_t)((1ull << g->slot_bits) - 1);
   for (size_t i = gaz_slot_home(h, g->nslots);; i = i + 1 == g->nslots ? 0 : i + 1) {
@@ -297,6 +309,32 @@ uint32_t gaz_key_find(const struct om_gazetteer *g, const char *key, size_t len)
     if (strncmp(t, key, len) == 0 && t[len] == '\0')
       return k - 1;
   }
+}
+
+uint32_t gaz_key_find(const struct om_gazetteer *g, const char *key, size_t len)
+{
+  return key_probe(g, gaz_key_hash(key, len), key, len);
+}
+
+size_t om_gazetteer_known(bool *known, const struct om_gazetteer *g, const char *const *keys,
+                          const size_t *lens, size_t n)
+{
+  enum { BATCH = 32 };
+  uint64_t h[BATCH];
+  size_t found = 0;
+  for (size_t at = 0; at < n; at += BATCH) {
+    size_t m = n - at < BATCH ? n - at : BATCH;
+    /* Every home slot is requested before the first is read. */
+    for (size_t i = 0; i < m; i++) {
+      h[i] = gaz_key_hash(keys[at + i], lens[at + i]);
+      GAZ_PREFETCH(&g->slots[gaz_slot_home(h[i], g->nslots)]);
+    }
+    for (size_t i = 0; i < m; i++) {
+      known[at + i] = key_probe(g, h[i], keys[at + i], lens[at + i]) != UINT32_MAX;
+      found += known[at + i];
+    }
+  }
+  return found;
 }
 
 void gaz_scope_range(const struct om_gazetteer *g, const struct om_gaz_scope *s, uint32_t *lo,

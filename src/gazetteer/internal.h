@@ -41,11 +41,13 @@ struct om_gazetteer {
   size_t outlines_size;
   const struct gaz_trigram *trigrams; /* ntrigrams + 1 */
   size_t ntrigrams;
+  const uint32_t *tridir;             /* GAZ_TRIDIR + 1: first trigram of each hash prefix */
   const unsigned char *tripost;
   size_t tripost_size;
   const uint32_t *lenstart;           /* GAZ_MAX_LEN + 2: first key number of each length */
   const uint64_t *keymask;            /* nkeys trigram signatures */
   const uint32_t *fwd;                /* npostings: key << 2 | kind, by entry */
+  const uint64_t *fwdmask;            /* npostings: the signature of each fwd word's key */
   const uint32_t *estart;             /* nrecs + 1: each entry's first word in fwd */
   const struct gaz_meta *meta;
 };
@@ -73,6 +75,16 @@ static inline uint32_t gaz_slot_fp(uint64_t h, unsigned bits)
 {
   return bits >= 32 ? 0 : (uint32_t)((h >> 32) >> bits) << bits;
 }
+
+/*
+ * Ask for the cache line at p ahead of reading it, so that several
+ * independent reads wait for memory together rather than one by one.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define GAZ_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define GAZ_PREFETCH(p) ((void)(p))
+#endif
 
 /* An entry record's level. */
 static inline unsigned gaz_rec_level(const struct gaz_rec *r)

@@ -215,6 +215,40 @@ static void collapse_units(struct gc_part *part)
 }
 
 /*
+ * The stem followed by each generic word, looked up among units in turn
+ * until one gives candidates.  Few stems have any such form, so which
+ * forms the index holds at all is asked first, in one batch: that costs
+ * about one wait for memory where a lookup per form cost one each.
+ */
+static void match_generic_forms(struct om_geocoder *gc, struct gc_part *part, const char *stem,
+                                const struct om_gaz_scope *unit_scope)
+{
+  char forms[NGENERIC][KEY_MAX];
+  const char *keys[NGENERIC];
+  size_t lens[NGENERIC], nforms = 0, slen = strlen(stem);
+  bool known[NGENERIC];
+  for (size_t i = 0; i < NGENERIC; i++) {
+    size_t wlen = strlen(generic_words[i]);
+    if (slen + 1 + wlen >= KEY_MAX)
+      continue;
+    memcpy(forms[nforms], stem, slen);
+    forms[nforms][slen] = ' ';
+    memcpy(forms[nforms] + slen + 1, generic_words[i], wlen + 1);
+    keys[nforms] = forms[nforms];
+    lens[nforms++] = slen + 1 + wlen;
+  }
+  if (om_gazetteer_known(known, gc->g, keys, lens, nforms) == 0)
+    return;
+  for (size_t i = 0; i < nforms && part->n == 0; i++) {
+    if (!known[i])
+      continue;
+    size_t n = om_gazetteer_find(gc->g, keys[i], lens[i], unit_scope, gc->hits, MAX_HITS);
+    part->total += n;
+    add_hits(part, gc->g, gc->hits, n < MAX_HITS ? n : MAX_HITS, Q_GENERIC, lens[i], NULL);
+  }
+}
+
+/*
  * The candidates for one part's text within scope: exact keys of the text
  * and of its forms without generic words first; fuzzy keys only when
  * none matched.  Returns the number of candidates (sorted best first).
@@ -225,7 +259,7 @@ static size_t match_part(struct om_geocoder *gc, struct gc_part *part, const cha
   part->n = 0;
   part->total = 0;
   part->folded_len = FOLDED_UNSET;
-  char key[KEY_MAX], bare[KEY_MAX], variant[KEY_MAX];
+  char key[KEY_MAX], bare[KEY_MAX];
   ssize_t klen = om_normalize_into(key, sizeof key, text, strlen(text), OM_NORM_KEY);
   if (klen <= 0)
     return 0;
@@ -249,15 +283,8 @@ static size_t match_part(struct om_geocoder *gc, struct gc_part *part, const cha
   }
   /* ... and a unit the gazetteer names with a generic word ("Beylikova İlçesi") is found
    * by its name alone. */
-  const char *stem = has_bare ? bare : key;
-  for (size_t i = 0; i < NGENERIC && part->n == 0 && unit_scope.levels; i++) {
-    int m = snprintf(variant, sizeof variant, "%s %s", stem, generic_words[i]);
-    if (m <= 0 || (size_t)m >= sizeof variant)
-      continue;
-    n = om_gazetteer_find(gc->g, variant, (size_t)m, &unit_scope, gc->hits, MAX_HITS);
-    part->total += n;
-    add_hits(part, gc->g, gc->hits, n < MAX_HITS ? n : MAX_HITS, Q_GENERIC, (size_t)m, NULL);
-  }
+  if (part->n == 0 && unit_scope.levels)
+    match_generic_forms(gc, part, has_bare ? bare : key, &unit_scope);
 
   if (part->n == 0 && fuzzy) {
     unsigned maxd = klen < 4 ? 0 : klen < 8 ? 1 : 2;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/sqlite_init.h"
 #include "pipeline/layer.h"
 #include "publish/publish.h"
 
@@ -41,6 +42,12 @@ static void print_help(FILE *f)
 
 int main(int argc, char **argv)
 {
+  /*
+   * Before GDAL or a GeoPackage writer touches SQLite: parallel layer
+   * builds would otherwise contend on SQLite's allocator mutex.  When it
+   * cannot apply (SQLite already in use), builds are only slower.
+   */
+  (void)om_sqlite_init();
   if (argc < 2) {
     print_help(stderr);
     return OM_EXIT_USAGE;

@@ -16,7 +16,7 @@
  * postings of a key, sorted by entry, are cut to it by binary search.
  *
  * Keys live in a hash table (open addressing on XXH3-64 of the key,
- * linear probing, 3/5 full; a key's first slot is the low 32 bits of its
+ * linear probing, 3/4 full; a key's first slot is the low 32 bits of its
  * hash scaled to the table size, gaz_slot_home) for O(1) exact lookup.
  * A slot holds key number + 1 in its low KB bits, where KB is the bit
  * length of nkeys, and the top 32 - KB bits of the hash's upper half
@@ -36,9 +36,12 @@
  * bit h % 32 set for each of the key's trigram hashes h, bit 32 + c % 32
  * for each of its code points c), and the postings transposed (FWD,
  * ESTART: each entry's keys) so that a lookup limited to a small unit
- * scans only that unit's keys.  FWDMASK repeats each FWD word's key
- * signature beside it: such a scan reads two arrays in order rather than
- * one signature per key from anywhere in KEYMASK (a cache miss each).
+ * scans only that unit's keys.  FWDMASK repeats the code point half of
+ * each FWD word's key signature beside it: such a scan reads two arrays in
+ * order rather than one signature per key from anywhere in KEYMASK (a
+ * cache miss each), and reads KEYMASK only for the few keys whose letters
+ * pass (half a signature per posting keeps a 12-million-place index within
+ * 1.5 GB).
  *
  * An entry whose location is unknown stores lat_e7 = lon_e7 = GAZ_NO_COORD.
  *
@@ -93,7 +96,7 @@ enum gaz_section_id {
   GAZ_SEC_CCODES = 17,  /* struct gaz_ccode[n]: the (country code, country entry) pairs */
   GAZ_SEC_FCODES = 18,  /* uint32_t [n]: offset in STRINGS of each feature code */
   GAZ_SEC_IDHI = 19,    /* struct gaz_idhi[n] sorted by entry */
-  GAZ_SEC_FWDMASK = 20, /* uint64_t [npostings]: KEYMASK of each FWD word's key */
+  GAZ_SEC_FWDMASK = 20, /* uint32_t [npostings]: KEYMASK >> 32 of each FWD word's key */
   GAZ_SEC_TRIDIR = 21,  /* uint32_t [GAZ_TRIDIR + 1]: [d] the first trigram with hash >> 16 >= d */
   GAZ_SEC__MAX = 21,
 };

@@ -158,17 +158,25 @@ static inline struct fz_filter filter_of(const struct fz_query *z)
   return (struct fz_filter){z->qmask, z->qbits, z->maxd};
 }
 
-/* The letters and count filters on a key's signature km (see the top of the file). */
+/* The letters filter on the code point half of a key's signature (see the top of the file). */
+static inline int letters_ok(struct fz_filter f, uint32_t kc)
+{
+  uint32_t qc = (uint32_t)(f.qmask >> 32);
+  return !over(qc & ~kc, f.maxd) && !over(kc & ~qc, f.maxd);
+}
+
+/* The count filter on the trigram half of a key's signature km. */
+static inline int trigrams_ok(struct fz_filter f, uint64_t km)
+{
+  int kbits = pop64(km & 0xffffffffu);
+  int need = (f.qbits > kbits ? f.qbits : kbits) - 4 * (int)f.maxd;
+  return need <= 0 || pop64(km & f.qmask & 0xffffffffu) >= need;
+}
+
+/* Both filters on a key's signature km; most keys fail on the letters. */
 static inline int mask_ok(struct fz_filter f, uint64_t km)
 {
-  uint64_t q = f.qmask;
-  int d = (int)f.maxd;
-  /* Most keys fail here, on the code point bits. */
-  if (over((q & ~km) >> 32, f.maxd) || over((km & ~q) >> 32, f.maxd))
-    return 0;
-  int kbits = pop64(km & 0xffffffffu);
-  int need = (f.qbits > kbits ? f.qbits : kbits) - 4 * d;
-  return need <= 0 || pop64(km & q & 0xffffffffu) >= need;
+  return letters_ok(f, (uint32_t)(km >> 32)) && trigrams_ok(f, km);
 }
 
 /* Distance of key k to the query, or maxd + 1. */
@@ -338,13 +346,21 @@ static void by_length(struct fz_query *z)
 }
 
 /* Verify the keys of FWD words idx[0..n), asking for all their texts before reading any. */
-static void scan_verify(struct fz_query *z, uint32_t *e, const uint32_t *idx, size_t n)
+static void scan_verify(struct fz_query *z, uint32_t *e, uint32_t *idx, size_t n)
 {
   const struct om_gazetteer *g = z->g;
-  for (size_t j = 0; j < n; j++)
-    GAZ_PREFETCH(g->keytext + g->keys[g->fwd[idx[j]] >> 2].text);
+  const struct fz_filter f = filter_of(z);
+  for (size_t j = 0; j < n; j++) {
+    uint32_t k = g->fwd[idx[j]] >> 2;
+    if (trigrams_ok(f, g->keymask[k]))
+      GAZ_PREFETCH(g->keytext + g->keys[k].text);
+    else
+      idx[j] = UINT32_MAX;
+  }
   for (size_t j = 0; j < n; j++) {
     uint32_t i = idx[j];
+    if (i == UINT32_MAX)
+      continue;
     unsigned dist = key_distance(z, g->fwd[i] >> 2);
     if (dist > z->maxd)
       continue;
@@ -356,16 +372,17 @@ static void scan_verify(struct fz_query *z, uint32_t *e, const uint32_t *idx, si
 
 /*
  * The keys of FWD words [i, end), which belong to entries [e, ...), each
- * read beside its signature (FWDMASK) so that the scan reads memory in
- * order.  The few that pass the filters are verified in batches, and the
- * entry of a word is found (in ESTART) only for a key near enough.
+ * read beside the letters half of its signature (FWDMASK) so that the scan
+ * reads memory in order.  The few that pass are checked on the trigram
+ * half (KEYMASK) and verified in batches, and the entry of a word is found
+ * (in ESTART) only for a key near enough.
  */
 static void scan_keys(struct fz_query *z, uint32_t e, uint32_t i, uint32_t end)
 {
   enum { BATCH = 32 };
   const struct om_gazetteer *g = z->g;
   const uint32_t *fwd = g->fwd;
-  const uint64_t *fwdmask = g->fwdmask;
+  const uint32_t *fwdmask = g->fwdmask;
   const uint32_t klo = z->klo, nlen = z->khi - z->klo;
   const struct fz_filter f = filter_of(z);
   uint32_t near[BATCH];
@@ -373,9 +390,10 @@ static void scan_keys(struct fz_query *z, uint32_t e, uint32_t i, uint32_t end)
   for (; i < end; i++) {
     uint32_t k = fwd[i] >> 2;
     /* k - klo wraps round for keys below the length range. */
-    if (k - klo >= nlen || !mask_ok(f, fwdmask[i]))
+    if (k - klo >= nlen || !letters_ok(f, fwdmask[i]))
       continue;
     GAZ_PREFETCH(&g->keys[k]);
+    GAZ_PREFETCH(&g->keymask[k]);
     near[n++] = i;
     if (n == BATCH) {
       scan_verify(z, &e, near, n);

@@ -164,7 +164,7 @@ static const char *check(struct om_gazetteer *g)
       (why = (ndir == GAZ_TRIDIR + 1 ? NULL : "the trigram directory is corrupt")) ||
       (why = section(g, tab, ns, GAZ_SEC_KEYMASK, 8, (const void **)&g->keymask, &nmask)) ||
       (why = section(g, tab, ns, GAZ_SEC_FWD, 4, (const void **)&g->fwd, &nfwd)) ||
-      (why = section(g, tab, ns, GAZ_SEC_FWDMASK, 8, (const void **)&g->fwdmask, &nfwdmask)) ||
+      (why = section(g, tab, ns, GAZ_SEC_FWDMASK, 4, (const void **)&g->fwdmask, &nfwdmask)) ||
       (why = section(g, tab, ns, GAZ_SEC_ESTART, 4, (const void **)&g->estart, &nestart)) ||
       (why = section(g, tab, ns, GAZ_SEC_CCODES, sizeof(struct gaz_ccode),
                      (const void **)&g->ccodes, &g->nccodes)) ||

@@ -47,7 +47,7 @@ struct om_gazetteer {
   const uint32_t *lenstart;           /* GAZ_MAX_LEN + 2: first key number of each length */
   const uint64_t *keymask;            /* nkeys trigram signatures */
   const uint32_t *fwd;                /* npostings: key << 2 | kind, by entry */
-  const uint64_t *fwdmask;            /* npostings: the signature of each fwd word's key */
+  const uint32_t *fwdmask;            /* npostings: the letters half of each fwd word's key's signature */
   const uint32_t *estart;             /* nrecs + 1: each entry's first word in fwd */
   const struct gaz_meta *meta;
 };

@@ -92,6 +92,24 @@ static int fail(const struct om_country_check *c, int rc, struct om_diag *d)
   return om_diag_fail(d, rc, "GEOS: %s", om_geom_probe_message(c->probe));
 }
 
+/* 0 when outline i holds (lon, lat) (its border too), else its distance in km; or OM_EDEP. */
+static int distance_to(struct om_country_check *c, size_t i, double lon, double lat, double *km,
+                       struct om_diag *d)
+{
+  *km = 0;
+  int where = om_geom_probe_point_in(c->probe, i, lon, lat);
+  if (where < 0)
+    return fail(c, where, d);
+  if (where != OM_GEOM_OUTSIDE)
+    return 0;
+  double nx, ny;
+  int rc = om_geom_probe_nearest_point(c->probe, i, lon, lat, &nx, &ny);
+  if (rc < 0)
+    return fail(c, rc, d);
+  *km = om_geodesic_distance_km(lon, lat, nx, ny);
+  return 0;
+}
+
 int om_country_check(struct om_country_check *c, const char *country, double lon, double lat,
                      enum om_check *out, double *km, struct om_diag *d)
 {
@@ -108,25 +126,19 @@ int om_country_check(struct om_country_check *c, const char *country, double lon
     *out = OM_CHECK_NO_OUTLINE;
     return 0;
   }
-  int where = om_geom_probe_point_in(c->probe, i, lon, lat);
-  if (where < 0)
-    return fail(c, where, d);
-  if (where != OM_GEOM_OUTSIDE) {
+  if (distance_to(c, i, lon, lat, km, d) < 0)
+    return OM_EDEP;
+  if (*km == 0) {
     *out = OM_CHECK_INSIDE;
     return 0;
   }
-  double nx, ny;
-  int rc = om_geom_probe_nearest_point(c->probe, i, lon, lat, &nx, &ny);
-  if (rc < 0)
-    return fail(c, rc, d);
-  *km = om_geodesic_distance_km(lon, lat, nx, ny);
   if (*km <= c->tolerance_km) {
     *out = OM_CHECK_NEAR_BORDER;
     return 0;
   }
   /* Swapped: the pair read the other way round lies inside. */
   if (lon >= -90 && lon <= 90) {
-    where = om_geom_probe_point_in(c->probe, i, lat, lon);
+    int where = om_geom_probe_point_in(c->probe, i, lat, lon);
     if (where < 0)
       return fail(c, where, d);
     if (where != OM_GEOM_OUTSIDE) {
@@ -154,19 +166,14 @@ int om_country_at(struct om_country_check *c, double lon, double lat, uint32_t *
   double best = INFINITY;
   for (size_t k = 0; k < n; k++) {
     size_t i = items[k];
-    int where = om_geom_probe_point_in(c->probe, i, lon, lat);
-    if (where < 0)
-      return fail(c, where, d);
-    if (where != OM_GEOM_OUTSIDE) {
+    double dist;
+    if (distance_to(c, i, lon, lat, &dist, d) < 0)
+      return OM_EDEP;
+    if (dist == 0) {
       *country = c->country[i];
       *km = 0;
       return 0;
     }
-    double nx, ny;
-    int rc = om_geom_probe_nearest_point(c->probe, i, lon, lat, &nx, &ny);
-    if (rc < 0)
-      return fail(c, rc, d);
-    double dist = om_geodesic_distance_km(lon, lat, nx, ny);
     if (dist <= c->tolerance_km && dist < best) {
       best = dist;
       *country = c->country[i];

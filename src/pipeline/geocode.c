@@ -238,6 +238,12 @@ enum om_reason om_layer_geocode(struct om_layer_geocoder *g, const struct om_rec
   return err->reason = om_location_set_point(loc, r->lon, r->lat);
 }
 
+/* Whether loc is one point (a point's WKB is 21 bytes, its envelope a dot). */
+static bool is_point(const struct om_location *loc)
+{
+  return loc->len == 21 && loc->env[0] == loc->env[2] && loc->env[1] == loc->env[3];
+}
+
 /* Check a point record against its stated country; see om_layer_geocode_given. */
 static int check(struct om_layer_geocoder *g, const struct om_record *rec,
                  struct om_location *loc, const char **values, struct om_locate_error *err,
@@ -247,7 +253,7 @@ static int check(struct om_layer_geocoder *g, const struct om_record *rec,
   const char *country = g->check_field < rec->nvalues ? rec->values[g->check_field] : NULL;
   enum om_check result = OM_CHECK_NOT_A_POINT;
   double km = 0, lon = loc->env[0], lat = loc->env[1];
-  bool point = loc->len == 21 && loc->env[0] == loc->env[2] && loc->env[1] == loc->env[3];
+  bool point = is_point(loc);
   if (point && om_country_check(g->check, country, lon, lat, &result, &km, d) < 0)
     return OM_EDEP;
   if (result == OM_CHECK_SWAPPED && g->policy == OM_CHECK_FIX) {
@@ -292,9 +298,8 @@ static int reverse(struct om_layer_geocoder *g, const struct om_location *loc,
   const char **v = values + g->rev_at;
   for (size_t i = 0; i < NREV; i++)
     v[i] = NULL;
-  bool point = loc->len == 21 && loc->env[0] == loc->env[2] && loc->env[1] == loc->env[3];
   struct om_reverse_result r;
-  if (!point)
+  if (!is_point(loc))
     return OM_REASON_NONE;
   if (om_reverse(g->reverse, loc->env[0], loc->env[1], &r, d) < 0)
     return OM_EDEP;

@@ -11,6 +11,7 @@
 #include "core/hash.h"
 #include "core/path.h"
 #include "io/atomic.h"
+#include "publish/glyphs.h"
 
 #define STAMP ".oremap-publish"
 
@@ -113,6 +114,12 @@ int om_publish_due(bool *due, uint64_t *hash, const char **missing, char *reason
     free(js);
     free(lib);
   }
+  if (rc == 0 && p->web.dir && p->web.font && om_glyphs_is_file(p->web.font)) {
+    /* The glyphs are drawn from it; a font found by name is not followed. */
+    char *font = p->web.font[0] == '/' ? strdup(p->web.font) : om_path_join(p->dir, p->web.font);
+    rc = hash_file(&h, st, "publish font", font);
+    free(font);
+  }
   *hash = om_hasher_digest(&h);
   om_hasher_release(&h);
   if (rc < 0)
@@ -130,7 +137,7 @@ int om_publish_due(bool *due, uint64_t *hash, const char **missing, char *reason
     snprintf(reason, size, "the web bundle in '%s' is incomplete", p->web.dir);
   } else if (read_stamp(root) != *hash) {
     *due = true;
-    snprintf(reason, size, "a layer, the project manifest or the viewer library changed");
+    snprintf(reason, size, "a layer, the project manifest, the viewer library or the font file changed");
   } else {
     snprintf(reason, size, "up to date");
   }

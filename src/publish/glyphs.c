@@ -185,14 +185,6 @@ int om_glyphs_sdf(uint8_t *out, const uint8_t *coverage, int w, int h, int pitch
 
 /* ---- the font ----------------------------------------------------------- */
 
-bool om_glyphs_is_file(const char *font)
-{
-  size_t n = strlen(font);
-  return strchr(font, '/') ||
-         (n > 4 && (strcasecmp(font + n - 4, ".ttf") == 0 || strcasecmp(font + n - 4, ".otf") == 0 ||
-                    strcasecmp(font + n - 4, ".ttc") == 0));
-}
-
 static bool is_generic(const char *family)
 {
   return strcasecmp(family, "sans-serif") == 0 || strcasecmp(family, "sans") == 0 ||

@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <strings.h>
 
 #include "core/diag.h"
 
@@ -42,8 +44,17 @@ struct om_glyphs; /* an open font */
  * that says how to install a font when none is found.
  */
 int om_glyphs_open(struct om_glyphs **out, const char *font, struct om_diag *d);
-/* Whether om_glyphs_open reads 'font' as a file rather than a fontconfig pattern. */
-bool om_glyphs_is_file(const char *font);
+/*
+ * Whether om_glyphs_open reads 'font' as a file rather than a fontconfig
+ * pattern.  Inline: the build planner, which links no FreeType, asks it too.
+ */
+static inline bool om_glyphs_is_file(const char *font)
+{
+  size_t n = strlen(font);
+  return strchr(font, '/') ||
+         (n > 4 && (strcasecmp(font + n - 4, ".ttf") == 0 || strcasecmp(font + n - 4, ".otf") == 0 ||
+                    strcasecmp(font + n - 4, ".ttc") == 0));
+}
 void om_glyphs_free(struct om_glyphs *g);
 
 /* The font stack's name ("DejaVu Sans Book"), and the file; valid while g is open. */

@@ -43,6 +43,8 @@ void om_pub_put_json(FILE *f, const char *text);
 
 /* Write 'len' bytes to 'path' atomically. */
 int om_pub_write_file(const char *path, const char *data, size_t len, struct om_diag *d);
+/* Remove a file or a folder with everything in it, as far as it goes. */
+void om_pub_remove_tree(const char *path);
 
 int om_pub_qgis_project(const struct om_project *p, const struct om_pub_layer *l, size_t n,
                         struct om_diag *d);

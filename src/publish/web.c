@@ -127,7 +127,7 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
   return remove(path);
 }
 
-static void remove_tree(const char *path)
+void om_pub_remove_tree(const char *path)
 {
   nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -153,7 +153,7 @@ static int make_tiles(const struct om_pub_web_layer *w, const struct om_project 
   snprintf(maxz, sizeof maxz, "MAXZOOM=%d", p->web.maxzoom);
   char *args[] = {"-f", "MVT", "-dsco", minz, "-dsco", maxz, "-dsco", "COMPRESS=NO",
                   "-dsco", "FORMAT=DIRECTORY", "-nln", (char *)name, NULL};
-  remove_tree(tmp);
+  om_pub_remove_tree(tmp);
   int rc = 0;
   if (om_path_mkdirs(tiles) != 0)
     rc = om_diag_fail(d, OM_EIO, "cannot create folder '%s': %s", tiles, strerror(errno));
@@ -165,7 +165,7 @@ static int make_tiles(const struct om_pub_web_layer *w, const struct om_project 
     if (errno != ENOENT || rename(tmp, final) != 0)
       rc = om_diag_fail(d, OM_EIO, "cannot replace '%s': %s", final, strerror(errno));
   }
-  remove_tree(tmp); /* the old tiles after the exchange, or what a failure left */
+  om_pub_remove_tree(tmp); /* the old tiles after the exchange, or what a failure left */
   free(tiles), free(final), free(src), free(tmp);
   return rc;
 }

@@ -6,13 +6,17 @@
  * the label texts are read back from the layers' public GeoJSON (what the
  * browser will read) and every range they touch is written, 0-255 always.
  * A character the font lacks is warned about once: MapLibre leaves it out
- * of the label.
+ * of the label.  What an earlier publish wrote and no label needs now
+ * (another font's stack, a range no text touches) is removed.
  */
 #include "publish/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cpl_error.h>
 #include <gdal.h>
@@ -83,6 +87,32 @@ static int open_font(struct om_glyphs **g, const struct om_project *p, struct om
   return rc;
 }
 
+/* Remove what an earlier publish left in fonts/: other fonts' stacks, ranges no label uses now. */
+static void drop_stale(const char *fonts, const char *stack, const bool *used)
+{
+  DIR *dir = opendir(fonts);
+  for (struct dirent *e; dir && (e = readdir(dir));) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || strcmp(e->d_name, stack) == 0)
+      continue;
+    char *path = om_path_join(fonts, e->d_name);
+    if (path)
+      om_pub_remove_tree(path);
+    free(path);
+  }
+  if (dir)
+    closedir(dir);
+  for (unsigned r = 0; r < OM_GLYPHS_RANGES; r++) {
+    if (used[r])
+      continue;
+    char name[64];
+    snprintf(name, sizeof name, "%s/%u-%u.pbf", stack, r * 256, r * 256 + 255);
+    char *path = om_path_join(fonts, name);
+    if (path)
+      unlink(path);
+    free(path);
+  }
+}
+
 int om_pub_web_glyphs(char **stack, const struct om_project *p, const struct om_pub_web_layer *w,
                       size_t n, const char *dir, struct om_diag *d)
 {
@@ -90,8 +120,13 @@ int om_pub_web_glyphs(char **stack, const struct om_project *p, const struct om_
   bool labelled = false;
   for (size_t i = 0; i < n; i++)
     labelled |= w[i].l->style && w[i].l->style->label_field;
-  if (!labelled)
+  if (!labelled) {
+    char *fonts = om_path_join(dir, "fonts");
+    if (fonts)
+      om_pub_remove_tree(fonts);
+    free(fonts);
     return 0;
+  }
   struct om_glyphs *g;
   int rc = open_font(&g, p, d);
   if (rc < 0)
@@ -123,6 +158,8 @@ int om_pub_web_glyphs(char **stack, const struct om_project *p, const struct om_
   }
   if (rc == 0 && !(*stack = strdup(om_glyphs_stack(g))))
     rc = om_diag_fail(d, OM_ENOMEM, "out of memory");
+  if (rc == 0)
+    drop_stale(fonts, *stack, used);
   free(fonts);
   free(folder);
   om_glyphs_free(g);

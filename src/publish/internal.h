@@ -60,6 +60,7 @@ struct om_pub_web_layer {
   char *url;                    /* its GeoJSON, relative to the bundle; owned */
   bool tiled;                   /* served as vector tiles */
   char *fgb;                    /* its FlatGeobuf, relative to the bundle, or NULL; owned */
+  char *labels;                 /* its label points, relative to the bundle, or NULL; owned */
 };
 
 /* 'path' (relative to the project) inside the bundle folder 'dir': the rest of it (borrowed), else NULL. */
@@ -89,6 +90,13 @@ int om_pub_web_glyphs(char **stack, const struct om_project *p, const struct om_
  */
 int om_pub_web_flatgeobuf(struct om_pub_web_layer *w, const struct om_project *p, const char *dir,
                           struct om_diag *d);
+
+/*
+ * The label points of a tiled layer with labels (web_labels.c):
+ * <layer>.labels.geojson in 'dir', a point on the surface of each feature
+ * with its label field; w->labels names it.  Nothing for other layers.
+ */
+int om_pub_web_label_points(struct om_pub_web_layer *w, const char *dir, struct om_diag *d);
 
 /* index.json in 'dir': every layer's files (GeoJSON, tiles, FlatGeobuf) and feature count. */
 int om_pub_web_index(const struct om_project *p, const struct om_pub_web_layer *w, size_t n,

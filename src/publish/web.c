@@ -6,6 +6,9 @@
  *                      published output with all its fields (and a warning)
  *   tiles/<layer>/     vector tiles of web.tiles.layer, {z}/{x}/{y}.pbf
  *                      uncompressed (GDAL's MVT driver), from its GeoJSON
+ *   <layer>.labels.geojson  the tiled layer's labels, a point on each
+ *                      feature's surface (web_labels.c), so that a feature
+ *                      cut by tile edges is named once
  *   lib/               maplibre-gl.js and .css, copied from the library folder
  *   fonts/<stack>/     the labels' glyphs, <first>-<last>.pbf per 256 code
  *                      points the label texts use (web_glyphs.c, glyphs.h)
@@ -206,24 +209,65 @@ static int copy_library(const struct om_project *p, const char *dir, struct om_d
   return rc;
 }
 
+/* The source id of a tiled layer's label points, "<layer>.labels", in id. */
+static const char *labels_source(char id[static 600], const char *name)
+{
+  snprintf(id, 600, "%s.labels", name);
+  return id;
+}
+
+/* The items of a JSON array of style layers, with "source-layer" added after each "source" when given. */
+static void put_items(FILE *f, const char *json, const char *source_layer)
+{
+  const char *s = strchr(json, '[');
+  const char *end = strrchr(json, ']');
+  s = s ? s + 1 : json;
+  while (*s == '\n')
+    s++;
+  size_t len = end && end > s ? (size_t)(end - s) : 0;
+  while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+    len--;
+  static const char key[] = "\"source\": ";
+  for (size_t i = 0; i < len;) {
+    const char *hit = source_layer ? memmem(s + i, len - i, key, strlen(key)) : NULL;
+    if (!hit) {
+      fwrite(s + i, 1, len - i, f);
+      break;
+    }
+    const char *after = strchr(hit + strlen(key) + 1, '"') + 1; /* past the source id */
+    fwrite(s + i, 1, (size_t)(after - (s + i)), f);
+    fputs(",\n    \"source-layer\": ", f);
+    om_pub_put_json(f, source_layer);
+    i = (size_t)(after - s);
+  }
+}
+
 /*
  * The style layers of one layer: om_style_maplibre_font's array without
  * its brackets, labels in the bundle's font stack 'stack' (NULL: no
  * glyphs, so no labels), with "source-layer" added after each "source"
- * for a tiled layer, or a plain grey symbol for a layer without a style.
+ * for a tiled layer, whose labels come from its label points
+ * (web_labels.c); or a plain grey symbol for a layer without a style.
  */
 static int put_style_layers(FILE *f, const struct om_pub_web_layer *w, const char *stack,
                             bool *first)
 {
   const char *name = w->l->def->name;
-  char *json = NULL;
+  char *json = NULL, *labels = NULL;
   if (w->l->style) {
     struct om_style plain = *w->l->style;
-    if (!stack)
+    bool apart = w->labels && stack;
+    if (!stack || apart)
       plain.label_field = NULL;
     json = om_style_maplibre_font(&plain, name, name, stack);
-    if (!json)
+    if (json && apart) {
+      char id[600];
+      labels = om_style_maplibre_labels(w->l->style, name, labels_source(id, name), stack);
+    }
+    if (!json || (apart && !labels)) {
+      free(json);
       return OM_ENOMEM;
+    }
   }
   fputs(*first ? "\n" : ",\n", f);
   *first = false;
@@ -244,29 +288,13 @@ static int put_style_layers(FILE *f, const struct om_pub_web_layer *w, const cha
     fprintf(f, ", \"paint\": {%s}}", paints[g]);
     return 0;
   }
-  const char *s = strchr(json, '[');
-  const char *end = strrchr(json, ']');
-  s = s ? s + 1 : json;
-  while (*s == '\n')
-    s++;
-  size_t len = end && end > s ? (size_t)(end - s) : 0;
-  while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
-    len--;
-  char key[600];
-  snprintf(key, sizeof key, "\"source\": ");
-  for (size_t i = 0; i < len;) {
-    const char *hit = w->tiled ? memmem(s + i, len - i, key, strlen(key)) : NULL;
-    if (!hit) {
-      fwrite(s + i, 1, len - i, f);
-      break;
-    }
-    const char *after = strchr(hit + strlen(key) + 1, '"') + 1; /* past the source id */
-    fwrite(s + i, 1, (size_t)(after - (s + i)), f);
-    fputs(",\n    \"source-layer\": ", f);
-    om_pub_put_json(f, name);
-    i = (size_t)(after - s);
+  put_items(f, json, w->tiled ? name : NULL);
+  if (labels) {
+    fputs(",\n", f);
+    put_items(f, labels, NULL);
   }
   free(json);
+  free(labels);
   return 0;
 }
 
@@ -291,6 +319,14 @@ static char *style_json(const struct om_project *p, const struct om_pub_web_laye
       snprintf(url, sizeof url, "tiles/%s/{z}/{x}/{y}.pbf", w[i].l->def->name);
       om_pub_put_json(f, url);
       fprintf(f, "], \"minzoom\": %d, \"maxzoom\": %d}", p->web.minzoom, p->web.maxzoom);
+      if (w[i].labels && stack) {
+        char id[600];
+        fputs(",\n  ", f);
+        om_pub_put_json(f, labels_source(id, w[i].l->def->name));
+        fputs(": {\"type\": \"geojson\", \"data\": ", f);
+        om_pub_put_json(f, w[i].labels);
+        fputs("}", f);
+      }
     } else {
       fputs(": {\"type\": \"geojson\", \"data\": ", f);
       om_pub_put_json(f, w[i].url);
@@ -445,6 +481,8 @@ int om_pub_web(const struct om_project *p, const struct om_pub_layer *l, size_t 
     if (rc == 0 && w[k].tiled)
       rc = make_tiles(&w[k], p, dir, d);
     if (rc == 0)
+      rc = om_pub_web_label_points(&w[k], dir, d);
+    if (rc == 0)
       rc = om_pub_web_flatgeobuf(&w[k], p, dir, d);
     k++;
   }
@@ -464,7 +502,7 @@ int om_pub_web(const struct om_project *p, const struct om_pub_layer *l, size_t 
   if (rc == 0)
     rc = write_page(p, dir, w, k, d);
   for (size_t i = 0; i < k; i++)
-    free(w[i].url), free(w[i].fgb);
+    free(w[i].url), free(w[i].fgb), free(w[i].labels);
   free(w), free(style), free(path), free(dir), free(stack);
   return rc;
 }

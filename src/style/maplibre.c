@@ -150,7 +150,6 @@ static void put_main(FILE *f, const struct om_style *s, const char *name, const 
 static void put_labels(FILE *f, const struct om_style *s, const char *name, const char *source,
                        const char *font)
 {
-  fputs(",\n", f);
   put_head(f, name, "-labels", "symbol", source);
   fputs(",\n    \"layout\": {\n      \"text-field\": [\"to-string\", [\"get\", ", f);
   om_json_put_string(f, s->label_field);
@@ -185,6 +184,23 @@ char *om_style_maplibre_font(const struct om_style *s, const char *name, const c
     return NULL;
   fputs("[\n", f);
   put_main(f, s, name, source);
+  if (s->label_field) {
+    fputs(",\n", f);
+    put_labels(f, s, name, source, font);
+  }
+  fputs("\n]\n", f);
+  return om_style_close(f, &buf);
+}
+
+char *om_style_maplibre_labels(const struct om_style *s, const char *name, const char *source,
+                               const char *font)
+{
+  char *buf;
+  size_t len;
+  FILE *f = om_style_open(&buf, &len);
+  if (!f)
+    return NULL;
+  fputs("[\n", f);
   if (s->label_field)
     put_labels(f, s, name, source, font);
   fputs("\n]\n", f);

@@ -118,6 +118,9 @@ char *om_style_maplibre(const struct om_style *s, const char *name, const char *
  */
 char *om_style_maplibre_font(const struct om_style *s, const char *name, const char *source,
                              const char *font);
+/* The label layer alone ("<name>-labels"), drawn from 'source'; "[]" without labels. */
+char *om_style_maplibre_labels(const struct om_style *s, const char *name, const char *source,
+                               const char *font);
 
 /*
  * KML 2.2 <Style> elements (kml.c), one per class with the id

@@ -118,6 +118,11 @@ def browse(path, url, work):
                         "{layers: ['deposits-labels']}).map(function (f) { return "
                         "[f.properties.name, f.geometry.coordinates]; }) : null"
                         )["result"].get("value")
+        # The tiled countries are labelled from one point each, not per tile.
+        countries = b.send("Runtime.evaluate", session, returnByValue=True, expression=
+                           "window.oremapMap ? oremapMap.queryRenderedFeatures("
+                           "{layers: ['countries-labels']}).map(function (f) { return "
+                           "f.properties.name; }) : null")["result"].get("value")
         messages, requests = [], {}
         for e in b.events:
             m, p = e.get("method"), e.get("params", {})
@@ -135,7 +140,8 @@ def browse(path, url, work):
             elif m == "Log.entryAdded" and p["entry"]["level"] in ("error", "warning"):
                 messages.append("%s: %s" % (p["entry"]["level"], p["entry"]["text"]))
         attrs, text = state if state else ({}, "no #status")
-        return attrs, text, messages, base64.b64decode(shot), labels, list(requests.values())
+        return (attrs, text, messages, base64.b64decode(shot), labels, countries,
+                list(requests.values()))
     finally:
         b.close()
 
@@ -251,7 +257,7 @@ def main():
                 break
             except OSError:
                 __import__("time").sleep(0.1)
-        attrs, text, messages, shot, labels, requests = browse(browser, url, work)
+        attrs, text, messages, shot, labels, countries, requests = browse(browser, url, work)
         print("status:", text, attrs)
         failures += ["console: %s" % m for m in messages]
         failures += check_glyphs(requests, web)
@@ -261,6 +267,12 @@ def main():
         if not placed:
             failures.append("the map placed no label of layer 'deposits' (%s)" % labels)
         failures += ["label %r is no deposit's name" % n for n in placed if n not in names]
+        print("country labels placed:", len(countries or []))
+        if not countries:
+            failures.append("the map placed no country label (%s)" % countries)
+        twice = sorted({n for n in countries or [] if countries.count(n) > 1})
+        if twice:
+            failures.append("countries labelled more than once: %s" % ", ".join(twice))
         if attrs.get("state") != "ready":
             failures.append("the map never became ready with all sources loaded: %s" % text)
         elif sorted(attrs.get("sources", "").split(",")) != sources:

@@ -104,7 +104,7 @@ static struct om_gazetteer *gz;
 static int setup(void **state)
 {
   (void)state;
-  dir = test_tmpdir("gazetteer-fuzzy");
+  dir = test_tmpdir("gazetteer-fuzzy-scopes"); /* unique: ctest runs the programs in parallel */
   char *places = write_places(dir);
   const char *const list[] = {places};
   index_path = test_write_file(dir, "f.gaz", "", 0);
@@ -258,6 +258,7 @@ static void test_previous_format(void **state)
   (void)state;
   size_t len;
   char *bytes = test_read_file(index_path, &len);
+  assert_non_null(bytes);
   uint32_t version = 3;
   memcpy(bytes + 8, &version, sizeof version);
   char *p = test_write_file(dir, "v3.gaz", bytes, len);

@@ -174,8 +174,9 @@ char *om_style_maplibre(const struct om_style *s, const char *name, const char *
   return om_style_maplibre_font(s, name, source, NULL);
 }
 
-char *om_style_maplibre_font(const struct om_style *s, const char *name, const char *source,
-                             const char *font)
+/* The layers as a JSON array: the symbol layers unless labels_only, then the label layer. */
+static char *compile(const struct om_style *s, const char *name, const char *source,
+                     const char *font, bool labels_only)
 {
   char *buf;
   size_t len;
@@ -183,26 +184,25 @@ char *om_style_maplibre_font(const struct om_style *s, const char *name, const c
   if (!f)
     return NULL;
   fputs("[\n", f);
-  put_main(f, s, name, source);
+  if (!labels_only)
+    put_main(f, s, name, source);
   if (s->label_field) {
-    fputs(",\n", f);
+    if (!labels_only)
+      fputs(",\n", f);
     put_labels(f, s, name, source, font);
   }
   fputs("\n]\n", f);
   return om_style_close(f, &buf);
 }
 
+char *om_style_maplibre_font(const struct om_style *s, const char *name, const char *source,
+                             const char *font)
+{
+  return compile(s, name, source, font, false);
+}
+
 char *om_style_maplibre_labels(const struct om_style *s, const char *name, const char *source,
                                const char *font)
 {
-  char *buf;
-  size_t len;
-  FILE *f = om_style_open(&buf, &len);
-  if (!f)
-    return NULL;
-  fputs("[\n", f);
-  if (s->label_field)
-    put_labels(f, s, name, source, font);
-  fputs("\n]\n", f);
-  return om_style_close(f, &buf);
+  return compile(s, name, source, font, true);
 }
